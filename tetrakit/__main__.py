@@ -1,0 +1,5 @@
+"""``python -m tetrakit`` runs the CLI."""
+
+from tetrakit.cli import main
+
+main()
