@@ -1,0 +1,1 @@
+"""pyserial URL handlers of the simulator (``tetrasim://``); see :mod:`.protocol_tetrasim`."""
