@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from hypothesis import strategies as st
@@ -80,12 +81,44 @@ def long_reports(draw: st.DrawFn, shape: int | None = None,
         draw(st.booleans()), draw(uint(1)), draw(uint(8)), draw(trailing()))
 
 
+#: Address bits after each decoded address or identification type (Table 6.32).
+ADDRESS_BITS = {0: 0, 1: 24, 2: 48, 3: 32, 4: 128}
+
+
+def destinations() -> st.SearchStrategy[lip.LocationDestination]:
+    """Destinations of every address type: 0-4 with their address, 5-15 type only."""
+    d = lip.LocationDestination
+    return st.one_of(
+        st.just(d(0)),
+        st.builds(d, st.just(1), uint(24)),
+        st.builds(d, st.just(2), uint(24), uint(10), uint(14)),
+        st.builds(d, st.just(3), ip_address=uint(32).map(IPv4Address)),
+        st.builds(d, st.just(4), ip_address=uint(128).map(IPv6Address)),
+        st.builds(d, st.integers(5, 15)),
+    )
+
+
+def _not_a_destination() -> st.SearchStrategy[lip.RawBits | None]:
+    """Trailing bits that cannot be read as a destination: under 4 bits, or a cut address."""
+    cut = st.integers(1, 4).flatmap(lambda t: st.integers(0, ADDRESS_BITS[t] - 1).flatmap(
+        lambda k: uint(k).map(lambda v: lip.RawBits((t << k) | v, 4 + k))))
+    return st.none() | raw_bits(1, 3) | cut
+
+
+def immediate_requests() -> st.SearchStrategy[lip.ImmediateLocationReportRequest]:
+    """Immediate location report requests in the form the decoder gives them."""
+    cls = lip.ImmediateLocationReportRequest
+    return st.one_of(
+        st.builds(cls, uint(1), uint(2), destinations(), trailing()),
+        st.builds(cls, uint(1), uint(2), st.none(), _not_a_destination()),
+        st.builds(cls, st.none(), st.none(), st.none(), st.none() | raw_bits(1, 2)),
+    )
+
+
 def other_pdus() -> st.SearchStrategy[Any]:
     opaque = [st.builds(cls, raw_bits(0, 80)) for cls in OPAQUE_PDUS]
     return st.one_of(
-        st.builds(lip.ImmediateLocationReportRequest, uint(2), uint(2), trailing()),
-        st.builds(lip.ImmediateLocationReportRequest, st.none(), st.none(),
-                  st.none() | raw_bits(1, 3)),
+        immediate_requests(),
         st.builds(lip.LocationReportAcknowledgement, uint(8), trailing()),
         st.builds(lip.LocationReportAcknowledgement, st.none(), st.none() | raw_bits(1, 7)),
         st.builds(lip.BasicLocationParametersRequest, st.booleans(), uint(7), uint(2),

@@ -35,7 +35,7 @@ def test_json_long_report_keys() -> None:
 
 
 def test_geojson_one_feature_per_input() -> None:
-    code, out, err = _run("--geojson", "0A0BA7D5B95BC50AFFE16", "0A44C0", "82100002")
+    code, out, err = _run("--geojson", "0A0BA7D5B95BC50AFFE16", "0A4580", "82100002")
     assert code == 0, err
     features = [json.loads(line) for line in out.splitlines()]
     assert [f["type"] for f in features] == ["Feature"] * 3
@@ -48,7 +48,7 @@ def test_geojson_one_feature_per_input() -> None:
 
 
 def test_geojson_and_json_exclude_each_other() -> None:
-    code, _, err = _run("--geojson", "--json", "0A44C0")
+    code, _, err = _run("--geojson", "--json", "0A4580")
     assert code == 2
     assert "exclude" in err
 

@@ -140,13 +140,17 @@ def test_encode_checks_long_report_consistency() -> None:
 
 
 def test_immediate_location_request_and_answer() -> None:
-    request = lip.immediate_location_request(report_type=lip.ReportType.LONG_WITH_TIME_OF_POSITION)
+    request = lip.immediate_location_request(
+        report_type=lip.ReportType.LONG_PREFERRED_WITH_TIME_OF_POSITION)
     data, bits = lip.to_sds(request)
-    assert (data, bits) == (bytes([0x0A, 0b0100_0100, 0b1000_0000]), 18)
+    # PI 0x0A | PDU type 01, extension 0001, request 0, report type 10, 7 pad bits
+    assert (data, bits) == (bytes([0x0A, 0b0100_0101, 0b0000_0000]), 17)
     decoded = lip.from_sds(data, bits)
     assert decoded == request
     assert isinstance(decoded, lip.ImmediateLocationReportRequest)
-    assert decoded.report_type is lip.ReportType.LONG_WITH_TIME_OF_POSITION
+    assert decoded.report_type is lip.ReportType.LONG_PREFERRED_WITH_TIME_OF_POSITION
+    assert decoded.request_response is lip.RequestResponse.REQUEST
+    assert decoded.destination is None
     answer = lip.ShortLocationReport.from_position(
         62.4647, 6.3356, reason=lip.ReasonForSending.RESPONSE_TO_IMMEDIATE_LOCATION_REQUEST)
     back = lip.from_sds(*lip.to_sds(answer))
@@ -163,7 +167,7 @@ def test_other_builders() -> None:
     assert enable.reporting_enabled and enable.backlog_enabled
     assert lip.decode(*lip.encode(enable)) == enable
     basic = lip.basic_location_parameters_request(minimum_reporting_interval=6)
-    assert lip.to_dict(lip.decode(*lip.encode(basic)))["report_type_name"] == "short"
+    assert lip.to_dict(lip.decode(*lip.encode(basic)))["report_type_name"] == "short_preferred"
 
 
 def test_opaque_pdus_keep_their_body() -> None:
@@ -177,9 +181,9 @@ def test_opaque_pdus_keep_their_body() -> None:
     assert d["request_response"] == 1
 
 
-def test_unverified_layouts_are_tolerant_of_short_bodies() -> None:
+def test_request_and_ack_layouts_are_tolerant_of_short_bodies() -> None:
     short_body = lip.decode(bytes([0b0100_0110]), 8)  # immediate request with 2 body bits
-    assert short_body == lip.ImmediateLocationReportRequest(None, None, lip.RawBits(0b10, 2))
+    assert short_body == lip.ImmediateLocationReportRequest(None, None, None, lip.RawBits(0b10, 2))
     bare_ack = lip.decode(bytes([0b0101_0000]), 6)
     assert bare_ack == lip.LocationReportAcknowledgement(None, None)
 

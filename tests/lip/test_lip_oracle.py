@@ -237,3 +237,61 @@ def test_enable_disable_against_oracle(sample: tuple[bytes, int]) -> None:
         assert ours.acknowledgement_request == bool(ref.acknowledgement_request)
     assert ours.reporting_enable_flags == ref.reporting_enable_flags
     assert _trailing(ours.trailing) == _rest(ref.rest)
+
+
+# IMMEDIATE LOCATION REPORT REQUEST, cl. 6.2.16 / Table 6.16 (layout from a public
+# implementation citing V1.6.1): request/response 1, report type 2, then the
+# location information destination (address type 4 + address, Table 6.32).
+IMMEDIATE_HEAD = c.Struct(
+    "pdu_type" / U(2), "extension" / U(4), "request_response" / U(1), "report_type" / U(2),
+    "rest" / c.GreedyBytes,
+)
+IMMEDIATE_FULL = c.Struct(
+    "pdu_type" / U(2), "extension" / U(4), "request_response" / U(1), "report_type" / U(2),
+    "address_type" / U(4),
+    "address" / c.Switch(c.this.address_type, {
+        1: c.Struct("ssi" / U(24)),
+        2: c.Struct("ssi" / U(24), "mcc" / U(10), "mnc" / U(14)),
+        3: c.Struct("ip" / U(32)),
+        4: c.Struct("ip" / U(128)),
+    }, default=c.Pass),
+    "rest" / c.GreedyBytes,
+)
+
+
+@st.composite
+def _immediate_payload(draw: st.DrawFn) -> tuple[bytes, int]:
+    """Fixed fields, a uniform address type and random bits (not mostly zeros) after it."""
+    head = (0b01_0001 << 7) | draw(st.integers(0, 7)) << 4 | draw(st.integers(0, 15))
+    tail_bits = draw(st.integers(0, 180))
+    tail = int.from_bytes(draw(st.binary(min_size=23, max_size=23)), "big") >> (184 - tail_bits)
+    n = 13 + tail_bits
+    nbytes = (n + 7) // 8
+    return (((head << tail_bits) | tail) << (8 * nbytes - n)).to_bytes(nbytes, "big"), n
+
+
+@given(_payload(0b01_0001, 6) | _immediate_payload())
+@settings(max_examples=600)
+def test_immediate_location_request_against_oracle(sample: tuple[bytes, int]) -> None:
+    data, bits = sample
+    ours = _ours(data, bits)
+    assert isinstance(ours, lip.ImmediateLocationReportRequest)
+    head = _parse(IMMEDIATE_HEAD, data, bits)
+    if head is None:  # body too short for the fixed fields: all raw
+        assert ours.request_response is None and ours.report_type is None
+        assert ours.destination is None
+        return
+    assert (ours.request_response, ours.report_type) == (head.request_response,
+                                                         head.report_type)
+    full = _parse(IMMEDIATE_FULL, data, bits)
+    if full is None:  # no room for a whole destination: kept raw
+        assert ours.destination is None
+        assert _trailing(ours.trailing) == _rest(head.rest)
+        return
+    dest = ours.destination
+    assert dest is not None and dest.address_type == full.address_type
+    address = {} if full.address is None else _strip(full.address)
+    mine = {"ssi": dest.ssi, "mcc": dest.mcc, "mnc": dest.mnc,
+            "ip": None if dest.ip_address is None else int(dest.ip_address)}
+    assert {k: v for k, v in mine.items() if v is not None} == address
+    assert _trailing(ours.trailing) == _rest(full.rest)

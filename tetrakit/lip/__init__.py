@@ -21,6 +21,7 @@ from tetrakit.lip.builders import (
 )
 from tetrakit.lip.codec import PROTOCOL_IDENTIFIER, decode, encode, from_sds, to_sds
 from tetrakit.lip.enums import (
+    AddressType,
     AltitudeType,
     PduType,
     PduTypeExtension,
@@ -47,6 +48,7 @@ from tetrakit.lip.pdus import (
     ImmediateLocationReportRequest,
     LipPdu,
     Location,
+    LocationDestination,
     LocationReportAcknowledgement,
     LocationReportingEnableDisableRequest,
     LocationReportingEnableDisableResponse,
@@ -71,6 +73,7 @@ __all__ = [
     "PROTOCOL_IDENTIFIER",
     "AddModifyTriggerRequest",
     "AddModifyTriggerResponse",
+    "AddressType",
     "AltitudeType",
     "BacklogRequest",
     "BacklogResponse",
@@ -79,6 +82,7 @@ __all__ = [
     "ImmediateLocationReportRequest",
     "LipPdu",
     "Location",
+    "LocationDestination",
     "LocationReportAcknowledgement",
     "LocationReportingEnableDisableRequest",
     "LocationReportingEnableDisableResponse",

@@ -10,10 +10,12 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from tetrakit.lip.enums import ReportType, ResultCode
+from tetrakit.identities import MAX_SSI
+from tetrakit.lip.enums import AddressType, ReportType, RequestResponse, ResultCode
 from tetrakit.lip.pdus import (
     BasicLocationParametersRequest,
     ImmediateLocationReportRequest,
+    LocationDestination,
     LocationReportAcknowledgement,
     LocationReportingEnableDisableRequest,
 )
@@ -27,21 +29,28 @@ __all__ = [
 
 
 def immediate_location_request(
-    *, report_type: int = ReportType.SHORT, request_priority: int = 0
+    *, report_type: int = ReportType.SHORT_PREFERRED, destination_ssi: int | None = None
 ) -> ImmediateLocationReportRequest:
-    """An IMMEDIATE LOCATION REPORT REQUEST asking for ``report_type`` (Table 6.95).
+    """An IMMEDIATE LOCATION REPORT REQUEST (cl. 6.2.16) asking for ``report_type`` (Table 6.95).
 
-    ``request_priority`` is the 2-bit priority code (0 = normal) [unverified
-    layout, see :class:`~tetrakit.lip.requests.ImmediateLocationReportRequest`].
+    ``destination_ssi``, when given, is sent as the location information
+    destination (cl. 6.3.43) with address type 1 (SSI): the terminal should
+    send its report there.  Without it the destination is left out, and the
+    terminal is expected to answer the requester [unverified: the source
+    gives the layout, not this behaviour].
 
     Raises:
-        ValueError: for a report type or priority outside 0..3.
+        ValueError: for a report type outside 0..3 or an SSI outside 0..16777215.
     """
     if not 0 <= report_type <= 3:
         raise ValueError(f"report type {report_type} is not 0..3")
-    if not 0 <= request_priority <= 3:
-        raise ValueError(f"request priority {request_priority} is not 0..3")
-    return ImmediateLocationReportRequest(request_priority, ReportType(report_type))
+    destination = None
+    if destination_ssi is not None:
+        if not 0 <= destination_ssi <= MAX_SSI:
+            raise ValueError(f"destination SSI {destination_ssi} is not 0..{MAX_SSI}")
+        destination = LocationDestination(AddressType.SSI, ssi=destination_ssi)
+    return ImmediateLocationReportRequest(RequestResponse.REQUEST, ReportType(report_type),
+                                          destination)
 
 
 def location_report_acknowledgement(
@@ -58,7 +67,7 @@ def location_report_acknowledgement(
 
 
 def basic_location_parameters_request(
-    *, minimum_reporting_interval: int, report_type: int = ReportType.SHORT,
+    *, minimum_reporting_interval: int, report_type: int = ReportType.SHORT_PREFERRED,
     acknowledgement_request: bool = False,
 ) -> BasicLocationParametersRequest:
     """A BASIC LOCATION PARAMETERS REQUEST setting interval code and report type.

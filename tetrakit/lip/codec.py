@@ -15,13 +15,16 @@ Pure: no I/O.  Decoding raises only :class:`~tetrakit.errors.DecodeError`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any, cast
 
 from tetrakit._bits import BitReader, BitWriter
 from tetrakit.errors import DecodeError, EncodeError
 from tetrakit.lip.enums import (
+    AddressType,
     PositionError,
     ReportType,
+    RequestResponse,
     ResultCode,
     TimeElapsed,
     TimeType,
@@ -39,6 +42,7 @@ from tetrakit.lip.pdus import (
     ImmediateLocationReportRequest,
     LipPdu,
     Location,
+    LocationDestination,
     LocationReportAcknowledgement,
     LocationReportingEnableDisableRequest,
     LocationReportingEnableDisableResponse,
@@ -63,6 +67,11 @@ _TAD = code_table(TypeOfAdditionalData, 2)
 _TIME_TYPE = code_table(TimeType, 4)
 _VELOCITY_TYPE = code_table(VelocityType, 8)
 _REPORT_TYPE = code_table(ReportType, 4)
+_REQUEST_RESPONSE = code_table(RequestResponse, 2)
+_ADDRESS_TYPE = code_table(AddressType, 16)
+#: Address bits after the address or identification types decoded here
+#: (cl. 6.3.2, Table 6.32): none, SSI, SSI + MNI (MCC 10 + MNC 14), IPv4, IPv6.
+_ADDRESS_BITS = {0: 0, 1: 24, 2: 48, 3: 32, 4: 128}
 _RESULT_CODE = code_table(ResultCode, 256)
 _SHORT = ShortLocationReport
 _new = object.__new__
@@ -214,12 +223,49 @@ def _nonempty(raw: RawBits) -> RawBits | None:
 
 
 def _decode_immediate_request(r: BitReader, padded: bool) -> ImmediateLocationReportRequest:
-    # [unverified] layout: tolerate a shorter body by keeping it raw.
-    if r.remaining < 4:
-        return ImmediateLocationReportRequest(None, None, _nonempty(_body(r)))
-    priority = r.read(2, "request_priority")
+    # cl. 6.2.16, Table 6.16, as given by a public implementation that cites
+    # V1.6.1 (not the ETSI text): tolerate a body too short for the fixed
+    # fields by keeping it raw.
+    if r.remaining < 3:
+        return ImmediateLocationReportRequest(None, None, None, _nonempty(_body(r)))
+    request_response = _REQUEST_RESPONSE[r.read(1, "request_response")]
     report_type = _REPORT_TYPE[r.read(2, "report_type")]
-    return ImmediateLocationReportRequest(priority, report_type, _trailing(r, padded))
+    destination, trailing = _decode_destination(r, padded)
+    return ImmediateLocationReportRequest(request_response, report_type, destination, trailing)
+
+
+def _decode_destination(
+    r: BitReader, padded: bool
+) -> tuple[LocationDestination | None, RawBits | None]:
+    """Location information destination (cl. 6.3.43, Table 6.73), optional; then the rest."""
+    n = r.remaining
+    if n < 4 or (padded and n < 8 and r.peek(n, "padding") == 0):
+        return None, _trailing(r, padded)
+    code = r.peek(4, "address_type")
+    width = _ADDRESS_BITS.get(code)
+    if width is not None and n < 4 + width:
+        # The announced address does not fit: whatever this is, it is not a
+        # whole destination, so it is kept raw instead of failing the PDU.
+        return None, _trailing(r, padded)
+    address_type = _ADDRESS_TYPE[r.read(4, "address_type")]
+    if code in (1, 2):
+        ssi = r.read(24, "destination_ssi")
+        if code == 1:
+            destination = LocationDestination(address_type, ssi)
+        else:
+            destination = LocationDestination(address_type, ssi, r.read(10, "destination_mcc"),
+                                              r.read(14, "destination_mnc"))
+    elif code == 3:
+        destination = LocationDestination(
+            address_type, ip_address=IPv4Address(r.read(32, "destination_ipv4")))
+    elif code == 4:
+        destination = LocationDestination(
+            address_type, ip_address=IPv6Address(r.read(128, "destination_ipv6")))
+    else:
+        # Type 0 has no address; for the others only the type is decoded
+        # and the address stays in the trailing bits.
+        destination = LocationDestination(address_type)
+    return destination, _trailing(r, padded)
 
 
 def _decode_ack(r: BitReader, padded: bool) -> LocationReportAcknowledgement:
@@ -435,14 +481,47 @@ def _header(w: BitWriter, extension: int) -> None:
 def _encode_immediate_request(p: ImmediateLocationReportRequest) -> tuple[bytes, int]:
     w = BitWriter()
     _header(w, 1)
-    if p.request_priority is None or p.report_type is None:
-        _require_absent("request priority and report type go together",
-                        request_priority=p.request_priority, report_type=p.report_type)
+    if p.request_response is None or p.report_type is None:
+        _require_absent("request/response, report type and destination need each other",
+                        request_response=p.request_response, report_type=p.report_type,
+                        destination=p.destination)
     else:
-        w.write(p.request_priority, 2, "request_priority")
+        w.write(int(p.request_response), 1, "request_response")
         w.write(int(p.report_type), 2, "report_type")
+        if p.destination is not None:
+            _write_destination(w, p.destination)
     _write_trailing(w, p.trailing)
     return _finish(w)
+
+
+def _write_destination(w: BitWriter, d: LocationDestination) -> None:
+    """Location information destination (cl. 6.3.43): address type, then its address."""
+    code = int(d.address_type)
+    w.write(code, 4, "address_type")
+    if code in (1, 2):
+        if d.ssi is None:
+            raise EncodeError(f"required by address type {code}", field="destination_ssi")
+        w.write(d.ssi, 24, "destination_ssi")
+    else:
+        _require_absent(f"address type {code} has no SSI", destination_ssi=d.ssi)
+    if code == 2:
+        if d.mcc is None or d.mnc is None:
+            raise EncodeError("MCC and MNC are required by address type 2",
+                              field="destination_mcc" if d.mcc is None else "destination_mnc")
+        w.write(d.mcc, 10, "destination_mcc")
+        w.write(d.mnc, 14, "destination_mnc")
+    else:
+        _require_absent(f"address type {code} has no MNI",
+                        destination_mcc=d.mcc, destination_mnc=d.mnc)
+    ip_kind = {3: IPv4Address, 4: IPv6Address}.get(code)
+    if ip_kind is None:
+        _require_absent(f"address type {code} has no IP address",
+                        destination_ip_address=d.ip_address)
+    elif not isinstance(d.ip_address, ip_kind):
+        raise EncodeError(f"address type {code} needs an {ip_kind.__name__}",
+                          field="destination_ip_address", value=d.ip_address)
+    else:
+        w.write(int(d.ip_address), 32 if code == 3 else 128, "destination_ip_address")
 
 
 def _encode_ack(p: LocationReportAcknowledgement) -> tuple[bytes, int]:

@@ -15,6 +15,7 @@ from enum import IntEnum
 from typing import TypeVar
 
 __all__ = [
+    "AddressType",
     "AltitudeType",
     "PduType",
     "PduTypeExtension",
@@ -162,12 +163,37 @@ class ReasonForSending(IntEnum):
 
 
 class ReportType(IntEnum):
-    """Report type, 2 bits (Table 6.95): which report the terminal should send."""
+    """Report type, 2 bits (cl. 6.3.65, Table 6.95): which report the terminal should send.
 
-    LONG_WITHOUT_TIME = 0
-    LONG_WITH_TIME_ELAPSED = 1
-    LONG_WITH_TIME_OF_POSITION = 2
-    SHORT = 3
+    Values and wording from a public implementation that cites
+    TS 100 392-18-1 V1.6.1, agreeing with the reference notes; the terminal
+    treats the choice as a preference.
+    """
+
+    LONG_PREFERRED_WITHOUT_TIME = 0
+    LONG_PREFERRED_WITH_TIME_ELAPSED = 1
+    LONG_PREFERRED_WITH_TIME_OF_POSITION = 2
+    SHORT_PREFERRED = 3
+
+
+class AddressType(IntEnum):
+    """Address or identification type, 4 bits (cl. 6.3.2, Table 6.32).
+
+    Leads the location information destination (cl. 6.3.43) and says which
+    address follows.  5-7 and 13-15 are reserved.  Source: a public
+    implementation citing TS 100 392-18-1 V1.6.1, not the ETSI text itself.
+    """
+
+    NO_IDENTIFICATION = 0
+    SSI = 1
+    SSI_AND_MNI = 2
+    IPV4 = 3
+    IPV6 = 4
+    EXTERNAL_SUBSCRIBER_NUMBER = 8
+    SSI_AND_EXTERNAL_SUBSCRIBER_NUMBER = 9
+    SSI_MNI_AND_EXTERNAL_SUBSCRIBER_NUMBER = 10
+    NAME_SERVER_TYPE_NAME = 11
+    NAME_FREE_FORMAT = 12
 
 
 class AltitudeType(IntEnum):

@@ -15,7 +15,13 @@ import dataclasses
 from enum import IntEnum
 from typing import Any
 
-from tetrakit.lip.enums import ReasonForSending, ReportType, ResultCode, describe
+from tetrakit.lip.enums import (
+    AddressType,
+    ReasonForSending,
+    ReportType,
+    ResultCode,
+    describe,
+)
 from tetrakit.lip.fields import (
     RawBits,
     direction_extended_deg,
@@ -30,7 +36,7 @@ from tetrakit.lip.pdus import (
     ShortLocationReport,
     Velocity,
 )
-from tetrakit.lip.requests import ReportingEnableFlags
+from tetrakit.lip.requests import LocationDestination, ReportingEnableFlags
 
 __all__ = ["to_dict"]
 
@@ -150,6 +156,19 @@ def _long(p: LongLocationReport) -> dict[str, Any]:
     return out
 
 
+def _destination(out: dict[str, Any], d: LocationDestination) -> None:
+    out["destination_address_type"] = int(d.address_type)
+    out["destination_address_type_name"] = describe(AddressType, d.address_type)
+    out["destination_address_decoded"] = d.address_decoded
+    if d.ssi is not None:
+        out["destination_ssi"] = d.ssi
+    if d.mcc is not None:
+        out["destination_mcc"] = d.mcc
+        out["destination_mnc"] = d.mnc
+    if d.ip_address is not None:
+        out["destination_ip_address"] = str(d.ip_address)
+
+
 def _generic(p: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"pdu": p.NAME}
     if isinstance(p, ReservedLipPdu):
@@ -169,6 +188,8 @@ def _generic(p: Any) -> dict[str, Any]:
             continue
         if isinstance(value, RawBits):
             out[field.name] = _raw(value)
+        elif isinstance(value, LocationDestination):
+            _destination(out, value)
         elif isinstance(value, bool):
             out[field.name] = value
         else:
@@ -190,7 +211,10 @@ def to_dict(pdu: LipPdu) -> dict[str, Any]:
     not known), ``direction_of_travel``, ``type_of_additional_data``,
     ``reason_for_sending`` or ``user_defined_data``, ``location_shape``,
     ``time_type``, ``altitude_m``, ``velocity_type``,
-    ``acknowledgement_request``; ``pdu`` names the PDU.
+    ``acknowledgement_request``, ``report_type`` (with ``report_type_name``),
+    ``destination_address_type`` (with ``destination_address_type_name``),
+    ``destination_ssi``, ``destination_mcc`` / ``destination_mnc``,
+    ``destination_ip_address`` (text); ``pdu`` names the PDU.
 
     Raises:
         TypeError: when ``pdu`` is not a LIP PDU.

@@ -4,8 +4,12 @@ How far each layout is established (reference notes ``sds-lip.md`` §5.6):
 
 * basic location parameters request/response and location reporting
   enable/disable request/response: the leading fields, the rest raw;
-* immediate location report request and location report acknowledgement:
-  a leading-field layout marked [unverified], decoded tolerantly;
+* immediate location report request: request/response, report type and the
+  location information destination with the address types 0-4 decoded, from a
+  public implementation that cites the spec (see the class); other address
+  types and anything after the destination kept raw;
+* location report acknowledgement: a leading-field layout marked
+  [unverified], decoded tolerantly;
 * add/modify trigger, remove trigger, report trigger, report basic location
   parameters, temporary control and backlog: only the PDU type, extension and
   request/response bit; the body is kept as raw bits
@@ -18,9 +22,11 @@ Pure: no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv6Address
 from typing import ClassVar
 
-from tetrakit.lip.enums import ReportType, ResultCode
+from tetrakit.identities import Tsi
+from tetrakit.lip.enums import AddressType, ReportType, RequestResponse, ResultCode
 from tetrakit.lip.fields import RawBits
 
 __all__ = [
@@ -32,6 +38,7 @@ __all__ = [
     "BasicLocationParametersRequest",
     "BasicLocationParametersResponse",
     "ImmediateLocationReportRequest",
+    "LocationDestination",
     "LocationReportAcknowledgement",
     "LocationReportingEnableDisableRequest",
     "LocationReportingEnableDisableResponse",
@@ -55,18 +62,69 @@ _NO_BITS = RawBits(0, 0)
 
 
 @dataclass(frozen=True, slots=True)
-class ImmediateLocationReportRequest:
-    """IMMEDIATE LOCATION REPORT REQUEST (cl. 6.2, PDU type 1, extension 1).
+class LocationDestination:
+    """Location information destination (cl. 6.3.43, Table 6.73): where reports should go.
 
-    [unverified] Layout after the extension: request priority (2 bits) and
-    report type (2 bits, Table 6.95), then optional elements kept in
-    ``trailing``.  No public source gives this layout; it is decoded
-    tolerantly: a body shorter than 4 bits leaves both fields ``None`` and
-    keeps the body in ``trailing``.
+    An address or identification type (4 bits, cl. 6.3.2, Table 6.32) and the
+    address it announces.  Types 0-4 are decoded: 0 carries no address, 1 an
+    SSI (24 bits), 2 an SSI and MNI (24 + 10-bit MCC + 14-bit MNC), 3 an IPv4
+    address (32 bits), 4 an IPv6 address (128 bits).  For the other types
+    (external subscriber number, names, reserved codes) only the type is
+    decoded and the address stays in the enclosing PDU's ``trailing`` bits.
+
+    Attributes:
+        address_type: the type code; a plain ``int`` for reserved codes.
+        ssi: for types 1 and 2.
+        mcc: for type 2 (10 bits).
+        mnc: for type 2 (14 bits).
+        ip_address: for types 3 (IPv4) and 4 (IPv6).
     """
 
-    request_priority: int | None = 0
-    report_type: ReportType | int | None = ReportType.SHORT
+    address_type: AddressType | int
+    ssi: int | None = None
+    mcc: int | None = None
+    mnc: int | None = None
+    ip_address: IPv4Address | IPv6Address | None = None
+
+    #: Address types whose address is decoded here.
+    DECODED_TYPES: ClassVar[frozenset[int]] = frozenset(range(5))
+
+    @property
+    def address_decoded(self) -> bool:
+        """True when the address is in these fields, False when it is in ``trailing``."""
+        return self.address_type in self.DECODED_TYPES
+
+    @property
+    def tsi(self) -> Tsi | None:
+        """The destination as a :class:`~tetrakit.identities.Tsi` for types 1 and 2."""
+        if self.ssi is None:
+            return None
+        return Tsi(self.ssi, self.mcc, self.mnc)
+
+
+@dataclass(frozen=True, slots=True)
+class ImmediateLocationReportRequest:
+    """IMMEDIATE LOCATION REPORT REQUEST (cl. 6.2.16, Table 6.16; PDU type 1, extension 1).
+
+    Layout after the PDU type extension: request/response (1 bit, 0 =
+    request), report type (2 bits, cl. 6.3.65, Table 6.95), then the optional
+    location information destination (cl. 6.3.43, Table 6.73), then anything
+    else, kept raw in ``trailing``.  The layout comes from a public
+    implementation that cites TS 100 392-18-1 V1.6.1 cl. 6.2.16, not from the
+    ETSI text itself; the destination is present whenever that
+    implementation encodes the PDU, and is optional here.
+
+    Decoding never fails on the body: fewer than 3 body bits leave
+    ``request_response`` and ``report_type`` ``None`` with the body in
+    ``trailing``; a destination whose address is cut short is left ``None``
+    with its bits in ``trailing``.  Without a bit length, fewer than 8 zero
+    bits after the report type are taken as padding, so a destination of type
+    0 then reads as absent.
+    """
+
+    request_response: RequestResponse | int | None = RequestResponse.REQUEST
+    report_type: ReportType | int | None = ReportType.SHORT_PREFERRED
+    destination: LocationDestination | None = None
     trailing: RawBits | None = None
 
     PDU_TYPE: ClassVar[int] = 1
