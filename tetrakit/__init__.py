@@ -6,6 +6,7 @@ public API.
 
 from __future__ import annotations
 
+from tetrakit.decode import decode, decode_status
 from tetrakit.errors import (
     BusyError,
     CmsError,
@@ -51,6 +52,8 @@ __all__ = [
     "Tsi",
     "UnsupportedCommandError",
     "__version__",
+    "decode",
+    "decode_status",
     "format_tsi",
     "parse_identity",
 ]

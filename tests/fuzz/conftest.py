@@ -1,0 +1,3 @@
+"""The atheris harness is run by hand (see README.md), not collected by pytest."""
+
+collect_ignore = ["fuzz_decoders.py"]

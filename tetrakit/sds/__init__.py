@@ -1,0 +1,114 @@
+"""SDS, SDS-TL and text messaging codecs (EN 300 392-2 cl. 14.8.52, 29).
+
+Pure functions and frozen dataclasses; no I/O.  Type-4 user data (PI first,
+as shown by the PEI) is decoded with :func:`decode` and encoded with
+:func:`encode`; 16-bit pre-coded statuses with :func:`decode_status`;
+:func:`to_dict` gives the JSON form.  LIP (PI 0x0A) is handed to
+``tetrakit.lip``.
+"""
+
+from __future__ import annotations
+
+from tetrakit.sds.codec import (
+    RawSds,
+    SdsPdu,
+    decode,
+    encode,
+    sds_ack,
+    sds_report,
+    simple_text,
+    text_message,
+)
+from tetrakit.sds.concat import (
+    LAYOUT_NOT_ESTABLISHED,
+    MAX_TEXT_LATIN1,
+    ConcatenatedData,
+    ConcatenatedSds,
+)
+from tetrakit.sds.jsonable import to_dict
+from tetrakit.sds.location import LocationCodingSystem, LocationData, SimpleLocation
+from tetrakit.sds.protocol_id import (
+    COMPANY_PROTOCOL_IDS,
+    ProtocolId,
+    protocol_id_name,
+    uses_sds_tl,
+)
+from tetrakit.sds.refs import MessageReferenceAllocator, MessageReferencesExhaustedError
+from tetrakit.sds.status import (
+    ShortReport,
+    ShortReportType,
+    StatusKind,
+    StatusPdu,
+    decode_status,
+    short_report_status,
+)
+from tetrakit.sds.text import CodingScheme, SimpleText, TextContent
+from tetrakit.sds.tl import (
+    DeliveryClass,
+    DeliveryReportRequest,
+    DeliveryStatus,
+    ForwardAddress,
+    ForwardAddressType,
+    MessageType,
+    RawUserData,
+    SdsAck,
+    SdsReport,
+    SdsTlOther,
+    SdsTransfer,
+    StorageForward,
+    delivery_class,
+    delivery_status_name,
+)
+from tetrakit.sds.types import MAX_TYPE4_BITS, SdsType, UserDefinedData, decode_user_defined
+
+__all__ = [
+    "COMPANY_PROTOCOL_IDS",
+    "LAYOUT_NOT_ESTABLISHED",
+    "MAX_TEXT_LATIN1",
+    "MAX_TYPE4_BITS",
+    "CodingScheme",
+    "ConcatenatedData",
+    "ConcatenatedSds",
+    "DeliveryClass",
+    "DeliveryReportRequest",
+    "DeliveryStatus",
+    "ForwardAddress",
+    "ForwardAddressType",
+    "LocationCodingSystem",
+    "LocationData",
+    "MessageReferenceAllocator",
+    "MessageReferencesExhaustedError",
+    "MessageType",
+    "ProtocolId",
+    "RawSds",
+    "RawUserData",
+    "SdsAck",
+    "SdsPdu",
+    "SdsReport",
+    "SdsTlOther",
+    "SdsTransfer",
+    "SdsType",
+    "ShortReport",
+    "ShortReportType",
+    "SimpleLocation",
+    "SimpleText",
+    "StatusKind",
+    "StatusPdu",
+    "StorageForward",
+    "TextContent",
+    "UserDefinedData",
+    "decode",
+    "decode_status",
+    "decode_user_defined",
+    "delivery_class",
+    "delivery_status_name",
+    "encode",
+    "protocol_id_name",
+    "sds_ack",
+    "sds_report",
+    "short_report_status",
+    "simple_text",
+    "text_message",
+    "to_dict",
+    "uses_sds_tl",
+]

@@ -1,0 +1,259 @@
+"""Text messaging SDUs (EN 300 392-2 cl. 29.5.2 - 29.5.4, Table 29.29).
+
+A text SDU is one octet ``timestamp-used flag (1) | text coding scheme (7)``,
+then a 24-bit timestamp when the flag is set, then the coded text.  It follows
+the PI directly for simple text (0x02) and simple immediate text (0x09), where
+the flag position is a fill bit (cl. 29.5.2.3), and follows the SDS-TL
+SDS-TRANSFER header for text messaging (0x82) and immediate text (0x89).
+
+Coding schemes this module is sure of: 1 = ISO/IEC 8859-1 (Latin-1, one
+octet per character, so æ ø å are 0xE6 0xF8 0xE5) and 26 = UCS-2 (16-bit
+big-endian units).  Scheme 0 is a 7-bit alphabet whose packing the public
+decoders disagree on; it is decoded best-effort and flagged.  Schemes 2-25 are
+"further 8-bit alphabets"; which number is which is not established by our
+sources, so they are decoded with the commonly cited assignment (ISO 8859-2 ...
+-15, then PC code pages) and flagged best-effort [unverified].  Encoding only
+ever produces schemes 1 and 26.
+
+The 24-bit timestamp is kept as its raw value: its layout is not confirmed by
+any public source [unverified], and the one synthetic example seen (0x045A8F)
+does not fit the commonly cited month/day/hour/minute split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from tetrakit.errors import EncodeError
+from tetrakit.sds._build import slot_builder
+from tetrakit.sds._octets import check_tail, need, take_tail
+from tetrakit.sds.protocol_id import ProtocolId
+
+__all__ = [
+    "CodingScheme",
+    "SimpleText",
+    "TextContent",
+    "coding_scheme_name",
+    "decode_simple_text",
+    "decode_text_sdu",
+    "encode_simple_text",
+    "encode_text_sdu",
+    "is_best_effort",
+]
+
+
+class CodingScheme(IntEnum):
+    """Text coding schemes whose meaning is established (Table 29.29)."""
+
+    GSM_7BIT = 0
+    ISO_8859_1 = 1
+    UCS2 = 26
+
+
+_SCHEMES = {m.value: m for m in CodingScheme}
+
+# Commonly cited assignment of the further 8-bit alphabets (Table 29.29);
+# the exact numbering is [unverified], hence decoding with these is flagged.
+_TENTATIVE_8BIT: dict[int, str] = {
+    2: "iso8859_2", 3: "iso8859_3", 4: "iso8859_4", 5: "iso8859_5", 6: "iso8859_6",
+    7: "iso8859_7", 8: "iso8859_8", 9: "iso8859_9", 10: "iso8859_10", 11: "iso8859_13",
+    12: "iso8859_14", 13: "iso8859_15", 14: "cp437", 15: "cp737", 16: "cp850", 17: "cp852",
+    18: "cp855", 19: "cp857", 20: "cp860", 21: "cp861", 22: "cp863", 23: "cp865",
+    24: "cp866", 25: "cp869",
+}
+
+# GSM 03.38 default alphabet (basic table), used for the best-effort reading
+# of scheme 0; the escape table is not applied.
+_GSM7 = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+
+_TEXT_PIS = frozenset(
+    {ProtocolId.SIMPLE_TEXT_MESSAGING, ProtocolId.SIMPLE_IMMEDIATE_TEXT_MESSAGING}
+)
+
+
+def coding_scheme_name(scheme: int) -> str:
+    """A readable name of a text coding scheme."""
+    if scheme == 0:
+        return "7-bit alphabet (best effort)"
+    if scheme == 1:
+        return "ISO 8859-1 (Latin-1)"
+    if scheme == 26:
+        return "UCS-2"
+    tentative = _TENTATIVE_8BIT.get(scheme)
+    if tentative is not None:
+        return f"8-bit alphabet, probably {tentative} (unverified)"
+    return f"reserved ({scheme})"
+
+
+def is_best_effort(scheme: int) -> bool:
+    """True when text in ``scheme`` cannot be decoded with certainty."""
+    return scheme not in (1, 26)
+
+
+def _decode_7bit(data: bytes, bits: int) -> str:
+    # MSB-first septets as tetra-kit reads them; osmo-tetra-sq5bpf uses
+    # GSM-SMS (LSB-first) packing instead.  No captured vector decides it.
+    value = int.from_bytes(data, "big") >> (len(data) * 8 - bits) if data else 0
+    count = bits // 7
+    return "".join(
+        _GSM7[(value >> (bits - 7 * (i + 1))) & 0x7F] for i in range(count)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TextContent:
+    """A text SDU (cl. 29.5.3 / 29.5.4): coding scheme, optional timestamp, coded text.
+
+    ``data`` holds the coded text octets as they travel, so that every PDU
+    re-encodes to the same bits; :attr:`text` decodes them.  ``bits`` is the
+    text's bit length when it does not end on an octet boundary, else ``None``.
+    Build from a string with :meth:`from_text`.
+
+    Fields are checked on construction (``EncodeError`` naming the field), so
+    an instance always encodes; decoders build instances without the check,
+    from values that fit by construction.
+    """
+
+    coding_scheme: CodingScheme | int
+    data: bytes
+    timestamp: int | None = None
+    bits: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.coding_scheme <= 0x7F:
+            raise EncodeError("must be 0-127", field="coding_scheme", value=self.coding_scheme,
+                              width=7)
+        ts = self.timestamp
+        if ts is not None and not 0 <= ts <= 0xFFFFFF:
+            raise EncodeError("must be 0-0xFFFFFF", field="timestamp", value=ts, width=24)
+        check_tail(self.data, self.bits, "text")
+
+    @classmethod
+    def from_text(
+        cls, text: str, coding_scheme: CodingScheme | int | None = None,
+        timestamp: int | None = None,
+    ) -> TextContent:
+        """Code ``text`` in Latin-1, or in UCS-2 when a character is outside Latin-1.
+
+        Raises:
+            EncodeError: for a scheme other than 1 or 26, or a character the
+                chosen scheme cannot carry.
+        """
+        if coding_scheme is None:
+            try:
+                return cls(CodingScheme.ISO_8859_1, text.encode("latin-1"), timestamp)
+            except UnicodeEncodeError:
+                coding_scheme = CodingScheme.UCS2
+        if coding_scheme == CodingScheme.ISO_8859_1:
+            codec = "latin-1"
+        elif coding_scheme == CodingScheme.UCS2:
+            codec = "utf-16-be"
+        else:
+            raise EncodeError("only schemes 1 (Latin-1) and 26 (UCS-2) are written",
+                              field="coding_scheme", value=coding_scheme)
+        try:
+            data = text.encode(codec)
+        except UnicodeEncodeError as exc:
+            raise EncodeError(f"character {text[exc.start]!r} at {exc.start} does not fit",
+                              field="text", value=text) from exc
+        if coding_scheme == CodingScheme.UCS2 and len(data) != 2 * len(text):
+            bad = next(c for c in text if ord(c) > 0xFFFF)
+            raise EncodeError(f"character {bad!r} is outside UCS-2 (16 bits)",
+                              field="text", value=text)
+        return cls(_SCHEMES[int(coding_scheme)], data, timestamp)
+
+    @property
+    def text(self) -> str:
+        """The decoded text (best effort for schemes other than 1 and 26)."""
+        scheme = self.coding_scheme
+        if scheme is CodingScheme.ISO_8859_1 or scheme == 1:  # identity first: fast
+            if self.bits is None:
+                return self.data.decode("latin-1")
+            return self.data[: self.bits >> 3].decode("latin-1")
+        whole = len(self.data) if self.bits is None else self.bits >> 3
+        if scheme == 26:
+            # a lone surrogate cannot be represented; show U+FFFD for it
+            return self.data[: whole & ~1].decode("utf-16-be", errors="replace")
+        if scheme == 0:
+            return _decode_7bit(self.data, len(self.data) * 8 if self.bits is None else self.bits)
+        tentative = _TENTATIVE_8BIT.get(int(scheme))
+        return self.data[:whole].decode(tentative or "latin-1", errors="replace")
+
+    @property
+    def best_effort(self) -> bool:
+        """True when :attr:`text` is a guess (see the module docstring)."""
+        return self.coding_scheme not in (1, 26)
+
+
+_build_text = slot_builder(TextContent)
+
+
+def encode_text_sdu(content: TextContent, *, timestamp_allowed: bool = True) -> bytes:
+    """The text SDU octets (coding octet, timestamp, text).
+
+    Raises:
+        EncodeError: for a timestamp where none is allowed.
+    """
+    # the fields were checked when the TextContent was built
+    scheme = content.coding_scheme
+    ts = content.timestamp
+    if ts is None:
+        return bytes((scheme,)) + content.data
+    if not timestamp_allowed:
+        raise EncodeError("simple text (PI 0x02/0x09) carries no timestamp",
+                          field="timestamp", value=ts)
+    return bytes((0x80 | scheme, ts >> 16, (ts >> 8) & 0xFF, ts & 0xFF)) + content.data
+
+
+def decode_text_sdu(data: bytes, start: int, bits: int, *, timestamp_flag: bool) -> TextContent:
+    """Decode a text SDU that starts at octet ``start`` of a PDU of ``bits`` bits.
+
+    ``timestamp_flag`` is False for simple text, where the flag position is a
+    fill bit that is ignored.
+
+    Raises:
+        DecodeError: when the coding octet or the timestamp is cut short.
+    """
+    offset = start * 8
+    need(bits, offset, 8, "text_coding_scheme")
+    octet = data[start]
+    scheme = _SCHEMES.get(octet & 0x7F, octet & 0x7F)
+    start += 1
+    timestamp = None
+    if octet & 0x80 and timestamp_flag:
+        need(bits, offset + 8, 24, "timestamp")
+        timestamp = int.from_bytes(data[start : start + 3], "big")
+        start += 3
+    if not bits & 7:  # whole octets: the common case, no tail to mask
+        return _build_text(scheme, data[start:], timestamp, None)
+    text, text_bits = take_tail(data, start, bits)
+    return _build_text(scheme, text, timestamp, text_bits)
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleText:
+    """Simple text message (cl. 29.5.2): PI 0x02, or 0x09 for immediate display; no SDS-TL."""
+
+    protocol_id: ProtocolId | int
+    content: TextContent
+
+    @property
+    def text(self) -> str:
+        return self.content.text
+
+
+def decode_simple_text(protocol_id: ProtocolId | int, data: bytes, bits: int) -> SimpleText:
+    """Decode simple text; ``data`` starts with the PI."""
+    return SimpleText(protocol_id, decode_text_sdu(data, 1, bits, timestamp_flag=False))
+
+
+def encode_simple_text(pdu: SimpleText) -> bytes:
+    """The octets of simple text, PI included."""
+    if pdu.protocol_id not in _TEXT_PIS:
+        raise EncodeError("simple text uses PI 0x02 or 0x09", field="protocol_id",
+                          value=pdu.protocol_id)
+    return bytes((pdu.protocol_id,)) + encode_text_sdu(pdu.content, timestamp_allowed=False)

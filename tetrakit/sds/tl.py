@@ -1,0 +1,612 @@
+"""SDS-TL: the SDS transport layer (EN 300 392-2 cl. 29.4).
+
+A protocol identifier with bit 7 set is followed by an SDS-TL header.  Its
+first octet holds the 4-bit message type (Table 29.20) and flags; every field
+of the common PDUs is octet aligned, including the storage/forward fields
+(validity period 5 + forward address type 3 bits, then an address of whole
+octets), so this module works on octets directly.  Only the user data may end
+inside an octet.
+
+PDUs:
+
+* SDS-TRANSFER (Table 29.14): ``0000 | report request (2) | service selection
+  (1) | storage (1)``, message reference, [storage fields], user data;
+* SDS-REPORT (Table 29.12): ``0001 | ack required (1) | reserved (2) | storage
+  (1)``, delivery status, message reference, [storage fields], [user data
+  (unverified; kept raw)];
+* SDS-ACK (Table 29.11): ``0010 | reserved (4)``, delivery status, message
+  reference;
+* message types 3-7 (reserved) and 8-15 (application defined) are kept raw.
+
+Delivery status codes (Table 29.16) are an :class:`DeliveryStatus`; unknown
+codes stay ints and are classified by range with :func:`delivery_class`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+from typing import TypeAlias
+
+from tetrakit.errors import EncodeError
+from tetrakit.sds._build import slot_builder
+from tetrakit.sds._octets import check_tail, need, take_tail
+from tetrakit.sds.concat import ConcatenatedData, decode_concatenated, encode_concatenated
+from tetrakit.sds.location import LocationData, decode_location_sdu, encode_location_sdu
+from tetrakit.sds.protocol_id import ProtocolId, protocol_id_name
+from tetrakit.sds.text import TextContent, decode_text_sdu, encode_text_sdu
+
+__all__ = [
+    "DeliveryClass",
+    "DeliveryReportRequest",
+    "DeliveryStatus",
+    "ForwardAddress",
+    "ForwardAddressType",
+    "MessageType",
+    "RawUserData",
+    "SdsAck",
+    "SdsReport",
+    "SdsTlOther",
+    "SdsTransfer",
+    "StorageForward",
+    "TlPdu",
+    "UserData",
+    "decode_tl",
+    "delivery_class",
+    "delivery_status_name",
+    "encode_tl",
+]
+
+
+class MessageType(IntEnum):
+    """SDS-TL message type (Table 29.20); 3-7 reserved, 8-15 application defined."""
+
+    SDS_TRANSFER = 0
+    SDS_REPORT = 1
+    SDS_ACK = 2
+
+
+class DeliveryReportRequest(IntEnum):
+    """Delivery report request of SDS-TRANSFER (Table 29.17)."""
+
+    NONE = 0
+    RECEIVED = 1
+    CONSUMED = 2
+    RECEIVED_AND_CONSUMED = 3
+
+
+_DRR = tuple(DeliveryReportRequest)
+
+
+class DeliveryStatus(IntEnum):
+    """Delivery status (Table 29.16), names from the tables quoted in the reference notes."""
+
+    RECEIPT_ACKNOWLEDGED_BY_DESTINATION = 0x00
+    RECEIPT_REPORT_ACKNOWLEDGEMENT = 0x01
+    CONSUMED_BY_DESTINATION = 0x02
+    CONSUMED_REPORT_ACKNOWLEDGEMENT = 0x03
+    FORWARDED_TO_EXTERNAL_NETWORK = 0x04
+    SENT_TO_GROUP_ACKNOWLEDGEMENTS_PREVENTED = 0x05
+    # listed by a single source only [unverified]
+    CONCATENATION_PART_RECEIPT_ACKNOWLEDGED = 0x06
+    CONGESTION_MESSAGE_STORED = 0x20
+    MESSAGE_STORED = 0x21
+    DESTINATION_NOT_REACHABLE_MESSAGE_STORED = 0x22
+    NETWORK_OVERLOAD = 0x40
+    SERVICE_PERMANENTLY_NOT_AVAILABLE = 0x41
+    SERVICE_TEMPORARILY_NOT_AVAILABLE = 0x42
+    SOURCE_NOT_AUTHORISED = 0x43
+    DESTINATION_NOT_AUTHORISED = 0x44
+    UNKNOWN_DESTINATION = 0x45
+    UNKNOWN_FORWARD_ADDRESS = 0x46
+    GROUP_ADDRESS_WITH_INDIVIDUAL_SERVICE = 0x47
+    VALIDITY_PERIOD_EXPIRED_NOT_RECEIVED = 0x48
+    VALIDITY_PERIOD_EXPIRED_NOT_CONSUMED = 0x49
+    DELIVERY_FAILED = 0x4A
+    DESTINATION_NOT_REGISTERED = 0x4B
+    DESTINATION_QUEUE_FULL = 0x4C
+    MESSAGE_TOO_LONG = 0x4D
+    DESTINATION_DOES_NOT_SUPPORT_SDS_TL = 0x4E
+    DESTINATION_HOST_NOT_CONNECTED = 0x4F
+    PROTOCOL_NOT_SUPPORTED = 0x50
+    DATA_CODING_SCHEME_NOT_SUPPORTED = 0x51
+    DESTINATION_MEMORY_FULL_MESSAGE_DISCARDED = 0x52
+    DESTINATION_NOT_ACCEPTING_SDS = 0x53
+    # 0x54 and 0x55 are in no source seen; they decode as plain ints
+    DESTINATION_ADMINISTRATIVELY_PROHIBITED = 0x56
+    CANNOT_ROUTE_TO_EXTERNAL_NETWORK = 0x57
+    UNKNOWN_EXTERNAL_SUBSCRIBER_NUMBER = 0x58
+    NEGATIVE_REPORT_ACKNOWLEDGEMENT = 0x59
+    DESTINATION_NOT_REACHABLE_DELIVERY_FAILED = 0x5A
+    DESTINATION_MEMORY_FULL = 0x60
+    DESTINATION_MEMORY_AVAILABLE = 0x61
+    START_PENDING_MESSAGES = 0x62
+    NO_PENDING_MESSAGES = 0x63
+    STOP_SENDING = 0x80
+    START_SENDING = 0x81
+
+
+_STATUS = {m.value: m for m in DeliveryStatus}
+
+
+class DeliveryClass(Enum):
+    """The range of Table 29.16 a delivery status falls in."""
+
+    SUCCESS = "success"  # 0x00-0x1F
+    TEMPORARY_ERROR = "temporary_error"  # 0x20-0x3F, message stored by the SwMI
+    FAILED = "failed"  # 0x40-0x5F, transfer failed
+    FLOW_CONTROL = "flow_control"  # 0x60-0x7F
+    END_TO_END_CONTROL = "end_to_end_control"  # 0x80-0xFF, end-to-end control / reserved
+
+
+_CLASSES = (
+    DeliveryClass.SUCCESS,
+    DeliveryClass.TEMPORARY_ERROR,
+    DeliveryClass.FAILED,
+    DeliveryClass.FLOW_CONTROL,
+)
+
+
+def delivery_class(code: int) -> DeliveryClass:
+    """Classify a delivery status by range (Table 29.16), known code or not.
+
+    Raises:
+        ValueError: when ``code`` is not 0-255.
+    """
+    if not 0 <= code <= 0xFF:
+        raise ValueError(f"delivery status {code} is not an octet")
+    return DeliveryClass.END_TO_END_CONTROL if code >= 0x80 else _CLASSES[code >> 5]
+
+
+def delivery_status_name(code: int) -> str:
+    """Readable name of a delivery status; unknown codes are named by their range."""
+    member = _STATUS.get(code)
+    if member is not None:
+        return member.name.lower().replace("_", " ")
+    return f"unknown {delivery_class(code).value.replace('_', ' ')} code 0x{code:02X}"
+
+
+class ForwardAddressType(IntEnum):
+    """Forward address type of the storage/forward fields (cl. 29.4.3.5); 4-6 reserved."""
+
+    SNA = 0
+    SSI = 1
+    TSI = 2
+    EXTERNAL_SUBSCRIBER_NUMBER = 3
+    NONE = 7
+
+
+_FWD = {m.value: m for m in ForwardAddressType}
+
+# 4-bit digits of an external subscriber number.  0-9 are digits; what 10-15
+# stand for is not in our sources [unverified], so they are shown as hex.
+_DIGITS = "0123456789ABCDEF"
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardAddress:
+    """Forward address (cl. 29.4.3.5).
+
+    Which fields are set depends on ``address_type``: ``ssi`` holds the 8-bit
+    short number (SNA) or the 24-bit SSI; a TSI adds ``extension``, the 24-bit
+    address extension (MCC 10 + MNC 14 bits) written after the SSI as in the
+    CMCE calling party address [order unverified]; an external subscriber
+    number is ``digits`` (one character per 4-bit digit).  Type NONE and the
+    reserved types carry no address here.
+    """
+
+    address_type: ForwardAddressType | int
+    ssi: int | None = None
+    extension: int | None = None
+    digits: str | None = None
+
+    @property
+    def mcc(self) -> int | None:
+        return None if self.extension is None else self.extension >> 14
+
+    @property
+    def mnc(self) -> int | None:
+        return None if self.extension is None else self.extension & 0x3FFF
+
+
+@dataclass(frozen=True, slots=True)
+class StorageForward:
+    """Storage/forward control fields (cl. 29.4.3.5, 29.4.3.12).
+
+    ``validity_period`` is the raw 5-bit value: its mapping to a duration is
+    not established by our sources [unverified].
+    """
+
+    validity_period: int
+    forward_address: ForwardAddress
+
+
+@dataclass(frozen=True, slots=True)
+class RawUserData:
+    """User data tetrakit does not interpret (an application-defined payload).
+
+    ``bits`` is the bit length when it does not end on an octet, else ``None``;
+    ``reason`` says why it is raw (not part of equality).
+    """
+
+    data: bytes
+    bits: int | None = None
+    reason: str = field(default="", compare=False)
+
+
+UserData: TypeAlias = TextContent | LocationData | ConcatenatedData | RawUserData
+
+_TEXT_TL = frozenset({ProtocolId.TEXT_MESSAGING, ProtocolId.IMMEDIATE_TEXT_MESSAGING})
+_CONCAT_TL = frozenset(
+    {ProtocolId.CONCATENATED_SDS_MESSAGE_TL, ProtocolId.MESSAGE_WITH_USER_DATA_HEADER}
+)
+
+
+def _mr(value: int) -> None:
+    if not 0 <= value <= 0xFF:
+        raise EncodeError("must be 0-255", field="message_reference", value=value, width=8)
+
+
+def _check_user_data(protocol_id: int, user_data: UserData, reserved_type: bool) -> None:
+    """The user data class must be the one the PI's decoder produces."""
+    if isinstance(user_data, TextContent):
+        if protocol_id not in _TEXT_TL:
+            raise EncodeError("a text SDU needs PI 0x82 or 0x89", field="protocol_id",
+                              value=protocol_id)
+    elif isinstance(user_data, LocationData):
+        if protocol_id != ProtocolId.LOCATION_SYSTEM:
+            raise EncodeError("a location SDU needs PI 0x83", field="protocol_id",
+                              value=protocol_id)
+    elif isinstance(user_data, ConcatenatedData):
+        if protocol_id not in _CONCAT_TL:
+            raise EncodeError("concatenated data needs PI 0x8A or 0x8C", field="protocol_id",
+                              value=protocol_id)
+    elif isinstance(user_data, RawUserData):
+        if not reserved_type and (protocol_id in _TEXT_TL or protocol_id in _CONCAT_TL
+                                  or protocol_id == ProtocolId.LOCATION_SYSTEM):
+            raise EncodeError(f"PI 0x{protocol_id:02X} needs its SDU class, not raw data",
+                              field="user_data", value=user_data)
+        check_tail(user_data.data, user_data.bits, "user_data")
+    else:
+        raise EncodeError("not an SDS-TL user data class", field="user_data", value=user_data)
+    if reserved_type and not isinstance(user_data, RawUserData):
+        raise EncodeError("after a reserved forward address type only raw data can follow",
+                          field="user_data", value=user_data)
+
+
+@dataclass(frozen=True, slots=True)
+class SdsTransfer:
+    """SDS-TRANSFER (EN 300 392-2 cl. 29.4.2.4, Table 29.14).
+
+    ``service_selection`` is the "service selection / short form report" bit:
+    on the uplink 1 = group or individual, and it lets an individual recipient
+    answer with an SDS-SHORT-REPORT [semantics partly unverified].
+
+    The header fields and the match of user data and PI are checked on
+    construction (``EncodeError`` naming the field); decoders build instances
+    without the check, from values that fit by construction.
+    """
+
+    protocol_id: ProtocolId | int
+    message_reference: int
+    user_data: UserData
+    delivery_report_request: DeliveryReportRequest = DeliveryReportRequest.NONE
+    service_selection: bool = False
+    storage: StorageForward | None = None
+
+    message_type = MessageType.SDS_TRANSFER
+
+    def __post_init__(self) -> None:
+        pi = self.protocol_id
+        if not 0x80 <= pi <= 0xFE:
+            raise EncodeError("an SDS-TL PI is 0x80-0xFE", field="protocol_id", value=pi)
+        _mr(self.message_reference)
+        drr = self.delivery_report_request
+        if not 0 <= drr <= 3:
+            raise EncodeError("must be 0-3", field="delivery_report_request", value=drr, width=2)
+        reserved_type = (self.storage is not None
+                         and self.storage.forward_address.address_type in (4, 5, 6))
+        _check_user_data(pi, self.user_data, reserved_type)
+
+    @property
+    def text(self) -> str | None:
+        """The text of a text message, else ``None``."""
+        ud = self.user_data
+        return ud.text if isinstance(ud, TextContent) else None
+
+
+@dataclass(frozen=True, slots=True)
+class SdsReport:
+    """SDS-REPORT (cl. 29.4.2.2, Table 29.12).
+
+    ``reserved`` keeps the two reserved bits and ``user_data`` any bits after
+    the fixed fields (Table 29.12 allows user data [unverified]), so that a
+    decoded report re-encodes to the same bits.
+    """
+
+    protocol_id: ProtocolId | int
+    delivery_status: DeliveryStatus | int
+    message_reference: int
+    ack_required: bool = False
+    storage: StorageForward | None = None
+    user_data: RawUserData | None = None
+    reserved: int = 0
+
+    message_type = MessageType.SDS_REPORT
+
+    @property
+    def delivery_class(self) -> DeliveryClass:
+        return delivery_class(self.delivery_status)
+
+
+@dataclass(frozen=True, slots=True)
+class SdsAck:
+    """SDS-ACK (cl. 29.4.2.1, Table 29.11): acknowledges an SDS-REPORT with ack required.
+
+    ``reserved`` keeps the four reserved bits and ``user_data`` any trailing
+    bits (none are defined), for exact re-encoding.
+    """
+
+    protocol_id: ProtocolId | int
+    delivery_status: DeliveryStatus | int
+    message_reference: int
+    user_data: RawUserData | None = None
+    reserved: int = 0
+
+    message_type = MessageType.SDS_ACK
+
+    @property
+    def delivery_class(self) -> DeliveryClass:
+        return delivery_class(self.delivery_status)
+
+
+@dataclass(frozen=True, slots=True)
+class SdsTlOther:
+    """An SDS-TL PDU of a reserved (3-7) or application defined (8-15) message type.
+
+    ``body`` holds the bits after the 4-bit message type, left aligned.
+    """
+
+    protocol_id: ProtocolId | int
+    message_type: int
+    body: RawUserData
+
+
+TlPdu: TypeAlias = SdsTransfer | SdsReport | SdsAck | SdsTlOther
+
+_build_transfer = slot_builder(SdsTransfer)
+
+def _octet(value: int, name: str) -> None:
+    if not 0 <= value <= 0xFF:
+        raise EncodeError("must be 0-255", field=name, value=value, width=8)
+
+
+# --- storage / forward ------------------------------------------------------
+
+
+def _decode_storage(data: bytes, pos: int, bits: int) -> tuple[StorageForward, int, bool]:
+    """Decode storage fields at octet ``pos``; return them, the next octet, and
+    whether the address type is reserved (the rest then cannot be located)."""
+    need(bits, pos * 8, 8, "validity_period")
+    octet = data[pos]
+    validity = octet >> 3
+    ftype = _FWD.get(octet & 7, octet & 7)
+    pos += 1
+    if ftype == ForwardAddressType.SNA:
+        need(bits, pos * 8, 8, "forward_address")
+        address = ForwardAddress(ftype, ssi=data[pos])
+        pos += 1
+    elif ftype == ForwardAddressType.SSI:
+        need(bits, pos * 8, 24, "forward_address")
+        address = ForwardAddress(ftype, ssi=int.from_bytes(data[pos : pos + 3], "big"))
+        pos += 3
+    elif ftype == ForwardAddressType.TSI:
+        need(bits, pos * 8, 48, "forward_address")
+        address = ForwardAddress(
+            ftype,
+            ssi=int.from_bytes(data[pos : pos + 3], "big"),
+            extension=int.from_bytes(data[pos + 3 : pos + 6], "big"),
+        )
+        pos += 6
+    elif ftype == ForwardAddressType.EXTERNAL_SUBSCRIBER_NUMBER:
+        need(bits, pos * 8, 8, "external_subscriber_number_length")
+        count = data[pos]
+        nbytes = (count + 1) >> 1  # 4-bit digits, an odd count padded to an octet
+        need(bits, pos * 8 + 8, nbytes * 8, "external_subscriber_number")
+        hexdigits = data[pos + 1 : pos + 1 + nbytes].hex().upper()
+        address = ForwardAddress(ftype, digits=hexdigits[:count])
+        pos += 1 + nbytes
+    else:
+        return StorageForward(validity, ForwardAddress(ftype)), pos, ftype != 7
+    return StorageForward(validity, address), pos, False
+
+
+def _encode_storage(storage: StorageForward) -> bytes:
+    validity = storage.validity_period
+    if not 0 <= validity <= 31:
+        raise EncodeError("must be 0-31", field="validity_period", value=validity, width=5)
+    address = storage.forward_address
+    ftype = address.address_type
+    if not 0 <= ftype <= 7:
+        raise EncodeError("must be 0-7", field="forward_address_type", value=ftype, width=3)
+    head = bytes(((validity << 3) | ftype,))
+    if ftype == ForwardAddressType.SNA:
+        if address.ssi is None or not 0 <= address.ssi <= 0xFF:
+            raise EncodeError("SNA needs ssi 0-255", field="forward_address", value=address.ssi)
+        return head + bytes((address.ssi,))
+    if ftype in (ForwardAddressType.SSI, ForwardAddressType.TSI):
+        if address.ssi is None or not 0 <= address.ssi <= 0xFFFFFF:
+            raise EncodeError("needs ssi 0-0xFFFFFF", field="forward_address", value=address.ssi)
+        out = head + address.ssi.to_bytes(3, "big")
+        if ftype == ForwardAddressType.TSI:
+            ext = address.extension
+            if ext is None or not 0 <= ext <= 0xFFFFFF:
+                raise EncodeError("TSI needs extension 0-0xFFFFFF", field="forward_address",
+                                  value=ext)
+            out += ext.to_bytes(3, "big")
+        return out
+    if ftype == ForwardAddressType.EXTERNAL_SUBSCRIBER_NUMBER:
+        digits = address.digits or ""
+        if len(digits) > 255 or any(c not in _DIGITS for c in digits):
+            raise EncodeError("up to 255 digits 0-9 or A-F", field="external_subscriber_number",
+                              value=digits)
+        padded = digits + "0" * (len(digits) & 1)
+        return head + bytes((len(digits),)) + bytes.fromhex(padded)
+    return head
+
+
+# --- decoding ---------------------------------------------------------------
+
+
+def _user_data(protocol_id: int, data: bytes, pos: int, bits: int) -> UserData:
+    if protocol_id in _TEXT_TL:
+        return decode_text_sdu(data, pos, bits, timestamp_flag=True)
+    if protocol_id == ProtocolId.LOCATION_SYSTEM:
+        return decode_location_sdu(data, pos, bits)
+    if protocol_id in _CONCAT_TL:
+        return decode_concatenated(data, pos, bits)
+    rest, rest_bits = take_tail(data, pos, bits)
+    return RawUserData(rest, rest_bits,
+                       f"payload of PI 0x{protocol_id:02X} ({protocol_id_name(protocol_id)})")
+
+
+def _trailing(data: bytes, pos: int, bits: int) -> RawUserData | None:
+    if pos * 8 >= bits:
+        return None
+    rest, rest_bits = take_tail(data, pos, bits)
+    return RawUserData(rest, rest_bits, "bits after the fixed fields")
+
+
+def decode_tl(protocol_id: ProtocolId | int, data: bytes, bits: int) -> TlPdu:
+    """Decode an SDS-TL PDU; ``data`` starts with the PI and holds ``bits`` bits.
+
+    ``data`` must be trimmed to ``ceil(bits / 8)`` octets with the unused bits
+    zero (as :func:`tetrakit.sds.decode` prepares it).
+
+    Raises:
+        DecodeError: when a field is cut short.
+    """
+    if bits < 12:
+        need(bits, 8, 4, "message_type")
+    octet = data[1]
+    mtype = octet >> 4
+    if mtype == 0:
+        if bits < 24:
+            need(bits, 16, 8, "message_reference")
+        if protocol_id in _TEXT_TL and not octet & 1:
+            # hot path: a text message without storage fields
+            return _build_transfer(protocol_id, data[2],
+                                   decode_text_sdu(data, 3, bits, timestamp_flag=True),
+                                   _DRR[(octet >> 2) & 3], octet & 2 == 2, None)
+        pos = 3
+        storage = None
+        if octet & 1:
+            storage, pos, reserved_type = _decode_storage(data, pos, bits)
+            if reserved_type:
+                rest, rest_bits = take_tail(data, pos, bits)
+                user_data: UserData = RawUserData(
+                    rest, rest_bits,
+                    "forward address type is reserved: address length unknown, rest undecoded",
+                )
+                return SdsTransfer(protocol_id, data[2], user_data, _DRR[(octet >> 2) & 3],
+                                   bool(octet & 2), storage)
+        return SdsTransfer(protocol_id, data[2], _user_data(protocol_id, data, pos, bits),
+                           _DRR[(octet >> 2) & 3], bool(octet & 2), storage)
+    if mtype == 1:
+        need(bits, 16, 8, "delivery_status")
+        need(bits, 24, 8, "message_reference")
+        status = data[2]
+        pos = 4
+        storage = None
+        if octet & 1:
+            storage, pos, _ = _decode_storage(data, pos, bits)
+        return SdsReport(protocol_id, _STATUS.get(status, status), data[3], bool(octet & 8),
+                         storage, _trailing(data, pos, bits), (octet >> 1) & 3)
+    if mtype == 2:
+        need(bits, 16, 8, "delivery_status")
+        need(bits, 24, 8, "message_reference")
+        status = data[2]
+        return SdsAck(protocol_id, _STATUS.get(status, status), data[3],
+                      _trailing(data, 4, bits), octet & 0xF)
+    # reserved / application defined: keep the bits after the message type
+    value = int.from_bytes(data[1:], "big") if len(data) > 1 else 0
+    body_bits = bits - 12
+    value = (value >> (8 * len(data) - bits)) & ((1 << body_bits) - 1)
+    pad = (-body_bits) & 7
+    body = (value << pad).to_bytes((body_bits + pad) >> 3, "big")
+    return SdsTlOther(protocol_id, mtype,
+                      RawUserData(body, body_bits if body_bits & 7 else None,
+                                  "reserved or application defined SDS-TL message type"))
+
+
+# --- encoding ---------------------------------------------------------------
+
+
+def _encode_user_data(user_data: UserData) -> bytes:
+    # SdsTransfer checked on construction that the class matches the PI
+    if isinstance(user_data, TextContent):
+        return encode_text_sdu(user_data)
+    if isinstance(user_data, LocationData):
+        return encode_location_sdu(user_data)
+    if isinstance(user_data, ConcatenatedData):
+        return encode_concatenated(user_data)
+    return user_data.data
+
+
+def _check_pi(protocol_id: int) -> None:
+    if not 0x80 <= protocol_id <= 0xFF:
+        raise EncodeError("an SDS-TL PI is 0x80-0xFF", field="protocol_id", value=protocol_id)
+
+
+def _tail(user_data: RawUserData | None) -> bytes:
+    if user_data is None:
+        return b""
+    check_tail(user_data.data, user_data.bits, "user_data")
+    return user_data.data
+
+
+def encode_tl(pdu: TlPdu) -> bytes:
+    """The octets of an SDS-TL PDU, PI included (the last octet may be partly used).
+
+    Raises:
+        EncodeError: when a field does not fit or the user data does not match the PI.
+    """
+    pi = pdu.protocol_id
+    _check_pi(pi)
+    if isinstance(pdu, SdsTransfer):
+        # the header fields and the user data class were checked on construction
+        head = bytes((pi, (pdu.delivery_report_request << 2)
+                      | (2 if pdu.service_selection else 0)
+                      | (0 if pdu.storage is None else 1), pdu.message_reference))
+        if pdu.storage is not None:
+            head += _encode_storage(pdu.storage)
+        return head + _encode_user_data(pdu.user_data)
+    if isinstance(pdu, SdsReport):
+        _mr(pdu.message_reference)
+        _octet(pdu.delivery_status, "delivery_status")
+        if not 0 <= pdu.reserved <= 3:
+            raise EncodeError("must be 0-3", field="reserved", value=pdu.reserved, width=2)
+        first = 0x10 | (8 if pdu.ack_required else 0) | (pdu.reserved << 1) | (
+            0 if pdu.storage is None else 1)
+        out = bytes((pi, first, pdu.delivery_status, pdu.message_reference))
+        if pdu.storage is not None:
+            out += _encode_storage(pdu.storage)
+        return out + _tail(pdu.user_data)
+    if isinstance(pdu, SdsAck):
+        _mr(pdu.message_reference)
+        _octet(pdu.delivery_status, "delivery_status")
+        if not 0 <= pdu.reserved <= 15:
+            raise EncodeError("must be 0-15", field="reserved", value=pdu.reserved, width=4)
+        return bytes((pi, 0x20 | pdu.reserved, pdu.delivery_status, pdu.message_reference)) + (
+            _tail(pdu.user_data))
+    mtype = pdu.message_type
+    if not 3 <= mtype <= 15:
+        raise EncodeError("SdsTlOther is for message types 3-15", field="message_type",
+                          value=mtype, width=4)
+    body = pdu.body
+    check_tail(body.data, body.bits, "body")
+    nbits = len(body.data) * 8 if body.bits is None else body.bits
+    value = (mtype << nbits) | (int.from_bytes(body.data, "big") >> (len(body.data) * 8 - nbits))
+    total = 4 + nbits
+    pad = (-total) & 7
+    return bytes((pi,)) + (value << pad).to_bytes((total + pad) >> 3, "big")
