@@ -1,15 +1,20 @@
 """Shared fixtures and options.
 
 ``--pei-port URL`` (or ``TETRAKIT_HIL_PORT``) points the end-to-end tests at a
-real radio; tests marked ``hil`` are skipped without it.
+real radio; tests marked ``hil`` are skipped without it.  Every end-to-end
+test that talks to a radio takes its port from the ``pei_port`` fixture: the
+real radio when given, else the port in ``TETRAKIT_TEST_PORT`` (e.g.
+``tetrasim://hospital?issi=1003``), else a scripted peer on a pty.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scripted_peer import PeiPort, open_pei_port
 
 VECTORS = Path(__file__).parent / "vectors"
 
@@ -36,6 +41,14 @@ def hil_port(request: pytest.FixtureRequest) -> str | None:
     """The real radio's port URL when given, else None."""
     value = request.config.getoption("--pei-port")
     return str(value) if value else None
+
+
+@pytest.fixture
+def pei_port(request: pytest.FixtureRequest) -> Iterator[PeiPort]:
+    """The radio for end-to-end PEI tests (real, ``TETRAKIT_TEST_PORT``, or scripted peer)."""
+    value = request.config.getoption("--pei-port")
+    with open_pei_port(str(value) if value else None) as port:
+        yield port
 
 
 @pytest.fixture

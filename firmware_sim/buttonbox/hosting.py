@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import logging
 import os
@@ -154,7 +155,8 @@ class PanelHost:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.lock = threading.RLock()
-        self._panels: dict[str, tuple[SimPanel, Endpoint]] = {}
+        self._panels: dict[int, tuple[SimPanel, Endpoint]] = {}
+        self._keys = itertools.count(1)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         #: called (in the host thread) after every tick that moved bytes
@@ -164,40 +166,57 @@ class PanelHost:
         """A panel whose clock is this host's clock (not yet attached)."""
         return SimPanel(panel_id, buttons, now=self.clock(), **kwargs)
 
-    def attach(self, panel: SimPanel, endpoint: Endpoint) -> None:
-        """Start driving ``panel`` over ``endpoint``."""
+    def attach(self, panel: SimPanel, endpoint: Endpoint) -> int:
+        """Start driving ``panel`` over ``endpoint``; returns the key for :meth:`detach`.
+
+        Two panels may share a name (two programs in one process opening
+        ``simpanel://panel-a``, as a device can be opened twice); each has its
+        own line.
+        """
         with self.lock:
-            if panel.id in self._panels:
-                raise ValueError(f"a simulated panel {panel.id!r} is already running")
-            self._panels[panel.id] = (panel, endpoint)
+            key = next(self._keys)
+            self._panels[key] = (panel, endpoint)
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
                 self._thread = threading.Thread(target=self._run, name="sim-panels", daemon=True)
                 self._thread.start()
+            return key
 
-    def detach(self, panel_id: str) -> None:
+    def detach(self, key: int) -> None:
+        """Stop driving the panel attached under ``key`` (idempotent)."""
         with self.lock:
-            self._panels.pop(panel_id, None)
+            self._panels.pop(key, None)
 
     def panel(self, panel_id: str | None = None) -> SimPanel:
-        """The panel with this id (or the only one)."""
+        """The (first) running panel with this id, or the only one.
+
+        Raises:
+            KeyError: no such panel, or several and no id given.
+        """
         with self.lock:
+            panels = [p for p, _ in self._panels.values()]
             if panel_id is None:
-                if len(self._panels) != 1:
-                    raise KeyError(f"{len(self._panels)} panels running: name one")
-                return next(iter(self._panels.values()))[0]
-            if panel_id not in self._panels:
-                raise KeyError(f"no simulated panel {panel_id!r} running")
-            return self._panels[panel_id][0]
+                if len(panels) != 1:
+                    raise KeyError(f"{len(panels)} panels running: name one")
+                return panels[0]
+            for panel in panels:
+                if panel.id == panel_id:
+                    return panel
+            raise KeyError(f"no simulated panel {panel_id!r} running")
 
     def panel_ids(self) -> list[str]:
         with self.lock:
-            return sorted(self._panels)
+            return sorted({p.id for p, _ in self._panels.values()})
 
     def call(self, panel_id: str | None, fn: Callable[[SimPanel, float], Any]) -> Any:
         """Run ``fn(panel, now)`` under the host's lock (from any thread)."""
         with self.lock:
             return fn(self.panel(panel_id), self.clock())
+
+    def locked(self, panel: SimPanel, fn: Callable[[SimPanel, float], Any]) -> Any:
+        """Run ``fn(panel, now)`` for a panel object under the host's lock."""
+        with self.lock:
+            return fn(panel, self.clock())
 
     def stop(self) -> None:
         self._stop.set()
@@ -298,9 +317,10 @@ def _execute(panel: SimPanel, now: float, req: dict[str, Any]) -> None:
 class ControlServer:
     """The control socket of one simulated panel (a thread; mode 0600)."""
 
-    def __init__(self, host: PanelHost, panel_id: str, path: Path | None = None) -> None:
+    def __init__(self, host: PanelHost, panel: SimPanel, path: Path | None = None) -> None:
         self.host = host
-        self.panel_id = panel_id
+        self.panel = panel
+        panel_id = panel.id
         self.path = path or control_path(panel_id)
         if self.path.exists():
             if _alive(self.path):
@@ -336,9 +356,10 @@ class ControlServer:
                 _execute(panel, now, req)
                 return panel.status()
 
-            status = self.host.call(self.panel_id, run)
+            status = self.host.locked(self.panel, run)
         except (ValueError, KeyError) as exc:
-            return {"ok": False, "error": str(exc).strip("'\"")}
+            # str() of a KeyError is the repr of its argument: use the message itself
+            return {"ok": False, "error": str(exc.args[0]) if exc.args else repr(exc)}
         return {"ok": True, "status": status}
 
     def close(self) -> None:

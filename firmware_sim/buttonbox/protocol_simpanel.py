@@ -19,6 +19,7 @@ module once ``firmware_sim.buttonbox`` is in ``serial.protocol_handler_packages`
 
 from __future__ import annotations
 
+import logging
 import time
 import urllib.parse
 from pathlib import Path
@@ -31,6 +32,8 @@ from firmware_sim.buttonbox.scenario import PanelSpec, parse_panels_text, schedu
 from tetrakit.errors import ConfigError
 
 __all__ = ["Serial"]
+
+log = logging.getLogger(__name__)
 
 _FORM = "simpanel://PANEL_ID[?buttons=N&seed=N&version=V&control=PATH|none&scenario=NAME]"
 
@@ -80,7 +83,7 @@ class Serial(SerialBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._pipe: PipeEndpoint | None = None
         self._control: ControlServer | None = None
-        self._panel_id = ""
+        self._key = 0
         self._cancelled = False
         super().__init__(*args, **kwargs)
 
@@ -99,26 +102,21 @@ class Serial(SerialBase):
             raise SerialException(f"{url}: {exc}") from exc
         schedule(spec, panel, host.clock())
         pipe = PipeEndpoint()
-        try:
-            host.attach(panel, pipe)
-        except ValueError as exc:
-            raise SerialException(f"{url}: {exc}") from exc
         control = options.get("control", "")
         if control.lower() != "none":
             try:
-                path = Path(control) if control else None
-                self._control = ControlServer(host, panel_id, path)
+                self._control = ControlServer(host, panel, Path(control) if control else None)
             except OSError as exc:
-                host.detach(panel_id)
-                raise SerialException(f"{url}: control socket: {exc}") from exc
+                # the line matters more than the remote control: run without it
+                log.warning("%s: no control socket: %s", url, exc)
         self._pipe = pipe
-        self._panel_id = panel_id
+        self._key = host.attach(panel, pipe)
         self.is_open = True
 
     def close(self) -> None:
         if self.is_open:
             self.is_open = False
-            default_host().detach(self._panel_id)
+            default_host().detach(self._key)
             if self._control is not None:
                 self._control.close()
                 self._control = None

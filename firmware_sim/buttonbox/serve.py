@@ -28,11 +28,12 @@ class RunningPanel:
     path: str
     control: Path
     _host: PanelHost
+    _key: int
     _endpoint: PtyEndpoint
     _server: ControlServer
 
     def close(self) -> None:
-        self._host.detach(self.id)
+        self._host.detach(self._key)
         self._server.close()
         self._endpoint.close()
 
@@ -51,13 +52,13 @@ def start_panels(specs: Sequence[PanelSpec], host: PanelHost | None = None) -> l
             schedule(spec, panel, host.clock())
             endpoint = PtyEndpoint()
             try:
-                server = ControlServer(host, spec.id)
+                server = ControlServer(host, panel)
             except OSError:
                 endpoint.close()
                 raise
-            host.attach(panel, endpoint)
+            key = host.attach(panel, endpoint)
             running.append(
-                RunningPanel(spec.id, endpoint.path, server.path, host, endpoint, server)
+                RunningPanel(spec.id, endpoint.path, server.path, host, key, endpoint, server)
             )
     except BaseException:
         for r in running:

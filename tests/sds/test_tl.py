@@ -123,11 +123,11 @@ def test_delivery_class_by_range(code: int, klass: sds.DeliveryClass) -> None:
 
 
 def test_unknown_delivery_status_stays_int_and_is_classified() -> None:
-    pdu = sds.decode(bytes.fromhex("82105407"))
-    assert pdu.delivery_status == 0x54
+    pdu = sds.decode(bytes.fromhex("82105507"))
+    assert pdu.delivery_status == 0x55
     assert not isinstance(pdu.delivery_status, sds.DeliveryStatus)
     assert pdu.delivery_class is sds.DeliveryClass.FAILED
-    assert "failed" in sds.delivery_status_name(0x54)
+    assert "failed" in sds.delivery_status_name(0x55)
     assert sds.to_dict(pdu)["delivery_class"] == "failed"
 
 

@@ -18,7 +18,17 @@ import tetrakit
 FORBIDDEN = ("serial", "asyncio", "socket", "threading", "time", "selectors")
 
 SANS_IO_PACKAGES = ("tetrakit.pei", "tetrakit.sds", "tetrakit.lip")
-SANS_IO_MODULES = ("tetrakit._bits", "tetrakit.identities", "tetrakit.errors")
+SANS_IO_MODULES = (
+    "tetrakit._bits",
+    "tetrakit.identities",
+    "tetrakit.errors",
+    "tetrakit.alarm.config",
+    "tetrakit.alarm.engine",
+    "tetrakit.alarm.message",
+    "tetrakit.alarm.inputs.buttonbox_codec",
+    "tetrakit.alarm.inputs.buttonbox_session",
+    "tetrakit.alarm.supervision",
+)
 
 
 def _modules() -> list[str]:

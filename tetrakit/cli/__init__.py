@@ -20,7 +20,15 @@ from tetrakit.errors import TetrakitError
 __all__ = ["cli", "main"]
 
 # module name -> attribute holding the click command or group
-_COMMAND_MODULES: tuple[tuple[str, str], ...] = ()
+_COMMAND_MODULES: tuple[tuple[str, str], ...] = (
+    ("decode", "decode"),
+    ("sim", "sim"),
+    ("panel", "panel"),
+    ("alarm", "alarm"),
+    ("sds", "sds"),
+    ("monitor", "monitor"),
+    ("pei", "pei"),
+)
 
 
 @click.group()

@@ -32,6 +32,7 @@ from tetrakit.sds.location import (
     encode_location_sdu,
 )
 from tetrakit.sds.protocol_id import ProtocolId, protocol_id_name, to_protocol_id
+from tetrakit.sds.timestamp import SdsTimestamp
 from tetrakit.sds.text import (
     _SCHEMES,
     CodingScheme,
@@ -284,13 +285,14 @@ def text_message(
     message_reference: int,
     report: DeliveryReportRequest | int = DeliveryReportRequest.RECEIVED_AND_CONSUMED,
     immediate: bool = False,
-    timestamp: int | None = None,
+    timestamp: int | SdsTimestamp | None = None,
     service_selection: bool = False,
 ) -> SdsTransfer:
     """An SDS-TL text message (PI 0x82, or 0x89 for immediate display; cl. 29.5.3).
 
     The text is coded Latin-1 unless a character is outside Latin-1, then UCS-2.
-    ``timestamp`` is the raw 24-bit value (its layout is unverified).
+    ``timestamp`` is an :class:`SdsTimestamp` or its raw 24-bit value.  A text
+    too long for one SDS is split with :func:`tetrakit.sds.split_text`.
 
     Raises:
         EncodeError: when the message reference, the report request or the
@@ -301,14 +303,16 @@ def text_message(
                           width=8)
     if not 0 <= report <= 3:
         raise EncodeError("must be 0-3", field="delivery_report_request", value=report, width=2)
-    content = TextContent.from_text(text, timestamp=timestamp)
+    if isinstance(timestamp, SdsTimestamp):
+        timestamp = timestamp.raw
     if timestamp is not None and not 0 <= timestamp <= 0xFFFFFF:
         raise EncodeError("must be 0-0xFFFFFF", field="timestamp", value=timestamp, width=24)
+    content = TextContent.from_text(text, timestamp=timestamp)
     header_bits = 8 + 16 + 8 + (24 if timestamp is not None else 0)
     if header_bits + 8 * len(content.data) > MAX_TYPE4_BITS:
         raise EncodeError(
             f"{len(text)} characters do not fit one SDS (at most {MAX_TEXT_LATIN1} Latin-1 "
-            "characters without timestamp; concatenation is not supported)",
+            "characters without timestamp; split_text sends it by concatenation)",
             field="text", value=len(text),
         )
     pi = ProtocolId.IMMEDIATE_TEXT_MESSAGING if immediate else ProtocolId.TEXT_MESSAGING

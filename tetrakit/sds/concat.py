@@ -1,88 +1,210 @@
-"""Concatenated SDS (PI 0x0C / 0x8C, cl. 29.5.14) and user data header (PI 0x8A, cl. 29.5.9).
+"""Concatenated SDS message (PI 0x0C / 0x8C, EN 300 392-2 cl. 29.5.14).
 
-These are decoded as raw data with a clear marker, and tetrakit neither splits
-long texts nor reassembles parts.  Why: the field layout of both could not be
-established from public sources.  No open decoder examined implements either
-(tetra-kit has "TODO" for both, osmo-tetra-sq5bpf and tetra-bluestation only
-name them), and the only example seen is one synthetic unit-test payload of a
-single PEI library, which places a 3GPP-23.040-style user data header after
-the text coding octet.  A layout modelled on one synthetic example would make
-tetrakit emit messages that radios may render as garbage, so until EN 300 392-2
-cl. 29.5.9 / 29.5.14 are at hand messages are sent as one SDS (at most 2047
-bits with the PI: 251 Latin-1 characters after the SDS-TL and text headers)
-and these PIs are passed through untouched.
+A payload too long for one SDS (an SDS-TL message of another PI, PI first) is
+cut into parts; each part travels as one SDS with PI 0x8C (SDS-TL, each part
+its own SDS-TL message reference) or 0x0C (no SDS-TL).  The layout below is
+taken from one public implementation, ftl/tetra-pei (written from
+EN 300 392-2 V3.9.2), whose own comment on it partly contradicts its code; no
+other open decoder implements it and no captured message confirms it, so
+everything here is [unverified] and marked as such (:data:`LAYOUT_BASIS` in
+the JSON form):
 
-The SDS-TL header of 0x8C and 0x8A *is* established (bit 7 of the PI), so for
-those PIs :class:`tetrakit.sds.SdsTransfer` carries the header fields and a
-:class:`ConcatenatedData` as its user data; PI 0x0C (no SDS-TL) decodes to a
-:class:`ConcatenatedSds`.
+=================================  ====  =====================================
+concatenation PDU type              3    0 = concatenation transfer
+reference extension present         1
+reference                           4    or the upper 4 bits of a 12-bit
+                                         reference when the extension follows
+reference extension                 8    only when present (low 8 bits)
+total number of parts               8    2-255
+sequence number                     8    1-based
+payload protocol identifier         8    only in part 1
+payload data                        ...  the rest
+=================================  ====  =====================================
+
+Parts of another concatenation PDU type decode to :class:`ConcatenatedData`,
+raw, with the reason.  Splitting and reassembly are in
+:mod:`tetrakit.sds.split` and :mod:`tetrakit.sds.reassembly`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import ClassVar, TypeAlias
 
 from tetrakit.errors import EncodeError
-from tetrakit.sds._octets import check_tail, take_tail
-from tetrakit.sds.protocol_id import ProtocolId
+from tetrakit.sds._octets import check_tail, need, take_tail
+from tetrakit.sds.protocol_id import ProtocolId, to_protocol_id
 
 __all__ = [
+    "LAYOUT_BASIS",
     "LAYOUT_NOT_ESTABLISHED",
+    "LAYOUT_ONE_PUBLIC_IMPLEMENTATION",
+    "LAYOUT_RAW",
     "MAX_TEXT_LATIN1",
     "ConcatenatedData",
+    "ConcatenatedPart",
+    "ConcatenatedPayload",
     "ConcatenatedSds",
     "decode_concatenated",
     "encode_concatenated",
     "encode_concatenated_sds",
 ]
 
-#: Why :class:`ConcatenatedData` is raw (also put into the JSON form).
+#: ``layout`` marker of PDUs decoded field by field after one public implementation.
+LAYOUT_ONE_PUBLIC_IMPLEMENTATION = "one_public_implementation"
+#: ``layout`` marker of payloads kept raw.
+LAYOUT_RAW = "raw"
+#: Where the layouts of PI 0x0C/0x8C and 0x8A come from (also in the JSON form).
+LAYOUT_BASIS = (
+    "one public implementation (ftl/tetra-pei, from EN 300 392-2 V3.9.2); "
+    "not confirmed by a second source [unverified]"
+)
+
+#: Why a :class:`ConcatenatedData` is raw, unless it says otherwise.
 LAYOUT_NOT_ESTABLISHED = (
-    "layout of concatenated SDS / user data header (EN 300 392-2 cl. 29.5.9, 29.5.14) "
-    "not established from public sources; kept raw"
+    "layout of this concatenated SDS (EN 300 392-2 cl. 29.5.14) not established "
+    "from public sources; kept raw"
 )
 
 #: Latin-1 characters that fit one SDS-TL text message: 2047 bits - 8 (PI)
 #: - 16 (SDS-TRANSFER header) - 8 (coding octet) = 2015 bits.
 MAX_TEXT_LATIN1 = 251
 
+_TRANSFER = 0  # concatenation PDU type "concatenation transfer"
+
 
 @dataclass(frozen=True, slots=True)
 class ConcatenatedData:
-    """The undecoded payload of PI 0x0C / 0x8C / 0x8A (see the module docstring).
+    """A concatenated-SDS payload kept raw (an unknown concatenation PDU type).
 
-    ``bits`` is the bit length when the data does not end on an octet, else ``None``.
+    ``bits`` is the bit length when the data does not end on an octet, else
+    ``None``; ``reason`` says why it is raw (not part of equality).
     """
 
     data: bytes
     bits: int | None = None
+    reason: str = field(default=LAYOUT_NOT_ESTABLISHED, compare=False)
 
-    #: marker for users and the JSON form: the layout is not known to tetrakit
+    #: markers for users and the JSON form: the payload is not decoded
     layout_established: ClassVar[bool] = False
-    reason: ClassVar[str] = LAYOUT_NOT_ESTABLISHED
+    layout: ClassVar[str] = LAYOUT_RAW
+
+
+@dataclass(frozen=True, slots=True)
+class ConcatenatedPart:
+    """One part of a concatenated SDS message (cl. 29.5.14; layout [unverified], see module).
+
+    ``reference`` identifies the set (4 bits, or 12 with ``extended_reference``);
+    ``total`` and ``sequence`` (1-based) place the part.  Part 1 carries the
+    ``payload_protocol_id`` of the concatenated payload, later parts ``None``.
+    ``data`` is this part's share of the payload after that PI; ``bits`` its
+    bit length when it ends inside an octet, else ``None``.
+
+    Field widths are checked on construction (``EncodeError`` naming the
+    field), so an instance always encodes; whether total and sequence make
+    sense is left to the reassembler, so that any part received re-encodes.
+    """
+
+    reference: int
+    total: int
+    sequence: int
+    data: bytes
+    bits: int | None = None
+    payload_protocol_id: ProtocolId | int | None = None
+    extended_reference: bool = False
+
+    layout: ClassVar[str] = LAYOUT_ONE_PUBLIC_IMPLEMENTATION
+
+    def __post_init__(self) -> None:
+        limit = 0xFFF if self.extended_reference else 0xF
+        if not 0 <= self.reference <= limit:
+            raise EncodeError(f"must be 0-{limit} ({'12' if limit > 15 else '4'}-bit reference)",
+                              field="concatenation_reference", value=self.reference)
+        for name in ("total", "sequence"):
+            value = getattr(self, name)
+            if not 0 <= value <= 0xFF:
+                raise EncodeError("must be 0-255", field=name, value=value, width=8)
+        pi = self.payload_protocol_id
+        if (self.sequence == 1) != (pi is not None):
+            raise EncodeError("part 1, and only part 1, carries the payload protocol "
+                              "identifier", field="payload_protocol_id", value=pi)
+        if pi is not None and not 0 <= pi <= 0xFF:
+            raise EncodeError("must be 0-255", field="payload_protocol_id", value=pi, width=8)
+        check_tail(self.data, self.bits, "concatenated_data")
+
+
+ConcatenatedPayload: TypeAlias = ConcatenatedPart | ConcatenatedData
 
 
 @dataclass(frozen=True, slots=True)
 class ConcatenatedSds:
-    """Concatenated SDS message without SDS-TL (PI 0x0C), kept raw."""
+    """Concatenated SDS message without SDS-TL (PI 0x0C, cl. 29.5.14)."""
 
-    payload: ConcatenatedData
+    payload: ConcatenatedPayload
     protocol_id: ProtocolId | int = ProtocolId.CONCATENATED_SDS_MESSAGE
 
-    layout_established: ClassVar[bool] = False
+    @property
+    def layout_established(self) -> bool:
+        """Kept for compatibility: False, the layout is at best from one source."""
+        return False
+
+    @property
+    def layout(self) -> str:
+        """:data:`LAYOUT_ONE_PUBLIC_IMPLEMENTATION` or :data:`LAYOUT_RAW`."""
+        return self.payload.layout
 
 
-def decode_concatenated(data: bytes, start: int, bits: int) -> ConcatenatedData:
-    """The payload from octet ``start`` to the end, raw."""
-    rest, rest_bits = take_tail(data, start, bits)
-    return ConcatenatedData(rest, rest_bits)
+def decode_concatenated(data: bytes, start: int, bits: int) -> ConcatenatedPayload:
+    """Decode a concatenated-SDS payload from octet ``start`` to bit ``bits``.
+
+    Raises:
+        DecodeError: when a header field is cut short.
+    """
+    offset = start * 8
+    need(bits, offset, 8, "concatenation_control")
+    octet = data[start]
+    if octet >> 5 != _TRANSFER:
+        rest, rest_bits = take_tail(data, start, bits)
+        return ConcatenatedData(
+            rest, rest_bits,
+            f"concatenation PDU type {octet >> 5} is not known (only 0, concatenation "
+            "transfer); kept raw",
+        )
+    extended = bool(octet & 0x10)
+    reference = octet & 0xF
+    pos = start + 1
+    if extended:
+        need(bits, pos * 8, 8, "concatenation_reference_extension")
+        reference = (reference << 8) | data[pos]
+        pos += 1
+    need(bits, pos * 8, 8, "total_parts")
+    need(bits, pos * 8 + 8, 8, "sequence_number")
+    total, sequence = data[pos], data[pos + 1]
+    pos += 2
+    payload_pi: ProtocolId | int | None = None
+    if sequence == 1:
+        need(bits, pos * 8, 8, "payload_protocol_id")
+        payload_pi = to_protocol_id(data[pos])
+        pos += 1
+    rest, rest_bits = take_tail(data, pos, bits)
+    return ConcatenatedPart(reference, total, sequence, rest, rest_bits, payload_pi, extended)
 
 
-def encode_concatenated(payload: ConcatenatedData) -> bytes:
-    """The payload octets unchanged."""
-    check_tail(payload.data, payload.bits, "concatenated_data")
-    return payload.data
+def encode_concatenated(payload: ConcatenatedPayload) -> bytes:
+    """The octets of a concatenated-SDS payload (the last octet may be partly used)."""
+    if isinstance(payload, ConcatenatedData):
+        check_tail(payload.data, payload.bits, "concatenated_data")
+        return payload.data
+    # the fields were checked when the part was built
+    ref = payload.reference
+    if payload.extended_reference:
+        head = bytes((0x10 | (ref >> 8), ref & 0xFF))
+    else:
+        head = bytes((ref,))
+    head += bytes((payload.total, payload.sequence))
+    if payload.payload_protocol_id is not None:
+        head += bytes((payload.payload_protocol_id,))
+    return head + payload.data
 
 
 def encode_concatenated_sds(pdu: ConcatenatedSds) -> bytes:

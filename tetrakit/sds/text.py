@@ -6,18 +6,24 @@ the PI directly for simple text (0x02) and simple immediate text (0x09), where
 the flag position is a fill bit (cl. 29.5.2.3), and follows the SDS-TL
 SDS-TRANSFER header for text messaging (0x82) and immediate text (0x89).
 
-Coding schemes this module is sure of: 1 = ISO/IEC 8859-1 (Latin-1, one
-octet per character, so æ ø å are 0xE6 0xF8 0xE5) and 26 = UCS-2 (16-bit
-big-endian units).  Scheme 0 is a 7-bit alphabet whose packing the public
-decoders disagree on; it is decoded best-effort and flagged.  Schemes 2-25 are
-"further 8-bit alphabets"; which number is which is not established by our
-sources, so they are decoded with the commonly cited assignment (ISO 8859-2 ...
--15, then PC code pages) and flagged best-effort [unverified].  Encoding only
-ever produces schemes 1 and 26.
+Coding schemes (Table 29.29): 1 = ISO/IEC 8859-1 (Latin-1, one octet per
+character, so æ ø å are 0xE6 0xF8 0xE5) and 26 = UCS-2 (16-bit big-endian
+units) are established by several sources.  Schemes 2-25 and 27 are numbered
+as one public implementation lists them (ftl/tetra-pei, written from
+EN 300 392-2 V3.9.2): 2-10 ISO 8859-2 ... -10, 11-13 ISO 8859-13 ... -15,
+14-25 the PC code pages 437, 737, 850, 852, 855, 857, 860, 861, 863, 865, 866,
+869, and 27 VISCII.  Those with a Python codec (all but VISCII) are decoded
+and encoded with that codec (an octet a code page leaves undefined is shown
+as U+FFFD); VISCII has no codec in the standard library, so its
+octets are kept and the text is shown best effort (ASCII as is, other octets
+replaced).  Scheme 0 is a 7-bit alphabet whose packing the public decoders
+disagree on; it is decoded best effort and flagged, and never written.
+Encoding picks scheme 1, or 26 when a character is outside Latin-1, unless a
+scheme is asked for.
 
-The 24-bit timestamp is kept as its raw value: its layout is not confirmed by
-any public source [unverified], and the one synthetic example seen (0x045A8F)
-does not fit the commonly cited month/day/hour/minute split.
+The 24-bit timestamp is kept as its raw value in :class:`TextContent` (so
+that every PDU re-encodes to the same bits); :attr:`TextContent.time` splits
+it into its fields (:mod:`tetrakit.sds.timestamp`).
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ from tetrakit.errors import EncodeError
 from tetrakit.sds._build import slot_builder
 from tetrakit.sds._octets import check_tail, need, take_tail
 from tetrakit.sds.protocol_id import ProtocolId
+from tetrakit.sds.timestamp import SdsTimestamp
 
 __all__ = [
+    "CODECS",
     "CodingScheme",
     "SimpleText",
     "TextContent",
@@ -44,23 +52,61 @@ __all__ = [
 
 
 class CodingScheme(IntEnum):
-    """Text coding schemes whose meaning is established (Table 29.29)."""
+    """Text coding schemes (Table 29.29); 28-127 are reserved and stay ints.
+
+    2-25 and 27 are numbered after one public source (see the module docstring).
+    """
 
     GSM_7BIT = 0
     ISO_8859_1 = 1
+    ISO_8859_2 = 2
+    ISO_8859_3 = 3
+    ISO_8859_4 = 4
+    ISO_8859_5 = 5
+    ISO_8859_6 = 6
+    ISO_8859_7 = 7
+    ISO_8859_8 = 8
+    ISO_8859_9 = 9
+    ISO_8859_10 = 10
+    ISO_8859_13 = 11
+    ISO_8859_14 = 12
+    ISO_8859_15 = 13
+    CP437 = 14
+    CP737 = 15
+    CP850 = 16
+    CP852 = 17
+    CP855 = 18
+    CP857 = 19
+    CP860 = 20
+    CP861 = 21
+    CP863 = 22
+    CP865 = 23
+    CP866 = 24
+    CP869 = 25
     UCS2 = 26
+    VISCII = 27
 
 
 _SCHEMES = {m.value: m for m in CodingScheme}
 
-# Commonly cited assignment of the further 8-bit alphabets (Table 29.29);
-# the exact numbering is [unverified], hence decoding with these is flagged.
-_TENTATIVE_8BIT: dict[int, str] = {
-    2: "iso8859_2", 3: "iso8859_3", 4: "iso8859_4", 5: "iso8859_5", 6: "iso8859_6",
-    7: "iso8859_7", 8: "iso8859_8", 9: "iso8859_9", 10: "iso8859_10", 11: "iso8859_13",
-    12: "iso8859_14", 13: "iso8859_15", 14: "cp437", 15: "cp737", 16: "cp850", 17: "cp852",
-    18: "cp855", 19: "cp857", 20: "cp860", 21: "cp861", 22: "cp863", 23: "cp865",
-    24: "cp866", 25: "cp869",
+#: Python codec of each scheme that has one (Table 29.29 as ftl/tetra-pei
+#: lists it; one source).  0 (packing disputed) and 27 (VISCII, no stdlib
+#: codec) are missing on purpose.
+CODECS: dict[int, str] = {
+    1: "latin-1", 2: "iso8859_2", 3: "iso8859_3", 4: "iso8859_4", 5: "iso8859_5",
+    6: "iso8859_6", 7: "iso8859_7", 8: "iso8859_8", 9: "iso8859_9", 10: "iso8859_10",
+    11: "iso8859_13", 12: "iso8859_14", 13: "iso8859_15", 14: "cp437", 15: "cp737",
+    16: "cp850", 17: "cp852", 18: "cp855", 19: "cp857", 20: "cp860", 21: "cp861",
+    22: "cp863", 23: "cp865", 24: "cp866", 25: "cp869", 26: "utf-16-be",
+}
+
+_NAMES: dict[int, str] = {
+    0: "7-bit alphabet (best effort)",
+    1: "ISO 8859-1 (Latin-1)",
+    26: "UCS-2",
+    27: "VISCII (best effort)",
+    **{value: (f"ISO 8859-{codec[8:]}" if codec.startswith("iso") else f"code page {codec[2:]}")
+       for value, codec in CODECS.items() if 2 <= value <= 25},
 }
 
 # GSM 03.38 default alphabet (basic table), used for the best-effort reading
@@ -77,21 +123,12 @@ _TEXT_PIS = frozenset(
 
 def coding_scheme_name(scheme: int) -> str:
     """A readable name of a text coding scheme."""
-    if scheme == 0:
-        return "7-bit alphabet (best effort)"
-    if scheme == 1:
-        return "ISO 8859-1 (Latin-1)"
-    if scheme == 26:
-        return "UCS-2"
-    tentative = _TENTATIVE_8BIT.get(scheme)
-    if tentative is not None:
-        return f"8-bit alphabet, probably {tentative} (unverified)"
-    return f"reserved ({scheme})"
+    return _NAMES.get(scheme, f"reserved ({scheme})")
 
 
 def is_best_effort(scheme: int) -> bool:
-    """True when text in ``scheme`` cannot be decoded with certainty."""
-    return scheme not in (1, 26)
+    """True when text in ``scheme`` cannot be decoded with certainty (0, 27, reserved)."""
+    return scheme not in CODECS
 
 
 def _decode_7bit(data: bytes, bits: int) -> str:
@@ -135,40 +172,43 @@ class TextContent:
     @classmethod
     def from_text(
         cls, text: str, coding_scheme: CodingScheme | int | None = None,
-        timestamp: int | None = None,
+        timestamp: int | SdsTimestamp | None = None,
     ) -> TextContent:
         """Code ``text`` in Latin-1, or in UCS-2 when a character is outside Latin-1.
 
+        ``coding_scheme`` forces a scheme that has a codec (1-26);
+        ``timestamp`` is the raw 24-bit value or an :class:`SdsTimestamp`.
+
         Raises:
-            EncodeError: for a scheme other than 1 or 26, or a character the
+            EncodeError: for scheme 0, 27 or a reserved one, or a character the
                 chosen scheme cannot carry.
         """
+        raw_ts = timestamp.raw if isinstance(timestamp, SdsTimestamp) else timestamp
         if coding_scheme is None:
             try:
-                return cls(CodingScheme.ISO_8859_1, text.encode("latin-1"), timestamp)
+                return cls(CodingScheme.ISO_8859_1, text.encode("latin-1"), raw_ts)
             except UnicodeEncodeError:
                 coding_scheme = CodingScheme.UCS2
-        if coding_scheme == CodingScheme.ISO_8859_1:
-            codec = "latin-1"
-        elif coding_scheme == CodingScheme.UCS2:
-            codec = "utf-16-be"
-        else:
-            raise EncodeError("only schemes 1 (Latin-1) and 26 (UCS-2) are written",
-                              field="coding_scheme", value=coding_scheme)
+        codec = CODECS.get(int(coding_scheme))
+        if codec is None:
+            raise EncodeError("only schemes with a codec (1-26) are written; 0 and 27 are "
+                              "decoded best effort only", field="coding_scheme",
+                              value=coding_scheme)
         try:
             data = text.encode(codec)
         except UnicodeEncodeError as exc:
-            raise EncodeError(f"character {text[exc.start]!r} at {exc.start} does not fit",
+            raise EncodeError(f"character {text[exc.start]!r} at {exc.start} does not fit "
+                              f"{coding_scheme_name(int(coding_scheme))}",
                               field="text", value=text) from exc
         if coding_scheme == CodingScheme.UCS2 and len(data) != 2 * len(text):
             bad = next(c for c in text if ord(c) > 0xFFFF)
             raise EncodeError(f"character {bad!r} is outside UCS-2 (16 bits)",
                               field="text", value=text)
-        return cls(_SCHEMES[int(coding_scheme)], data, timestamp)
+        return cls(_SCHEMES[int(coding_scheme)], data, raw_ts)
 
     @property
     def text(self) -> str:
-        """The decoded text (best effort for schemes other than 1 and 26)."""
+        """The decoded text (best effort for schemes 0, 27 and the reserved ones)."""
         scheme = self.coding_scheme
         if scheme is CodingScheme.ISO_8859_1 or scheme == 1:  # identity first: fast
             if self.bits is None:
@@ -180,13 +220,23 @@ class TextContent:
             return self.data[: whole & ~1].decode("utf-16-be", errors="replace")
         if scheme == 0:
             return _decode_7bit(self.data, len(self.data) * 8 if self.bits is None else self.bits)
-        tentative = _TENTATIVE_8BIT.get(int(scheme))
-        return self.data[:whole].decode(tentative or "latin-1", errors="replace")
+        codec = CODECS.get(int(scheme))
+        if codec is None:
+            # VISCII keeps ASCII in 0x20-0x7E (its other octets are Vietnamese
+            # letters no stdlib codec knows); reserved schemes are read as
+            # Latin-1, as the 8-bit schemes were before Table 29.29 was known.
+            codec = "ascii" if scheme == CodingScheme.VISCII else "latin-1"
+        return self.data[:whole].decode(codec, errors="replace")
 
     @property
     def best_effort(self) -> bool:
         """True when :attr:`text` is a guess (see the module docstring)."""
-        return self.coding_scheme not in (1, 26)
+        return self.coding_scheme not in CODECS
+
+    @property
+    def time(self) -> SdsTimestamp | None:
+        """The timestamp split into its fields (cl. 29.5.4.4), or ``None`` without one."""
+        return None if self.timestamp is None else SdsTimestamp.from_raw(self.timestamp)
 
 
 _build_text = slot_builder(TextContent)

@@ -31,10 +31,16 @@ from typing import TypeAlias
 from tetrakit.errors import EncodeError
 from tetrakit.sds._build import slot_builder
 from tetrakit.sds._octets import check_tail, need, take_tail
-from tetrakit.sds.concat import ConcatenatedData, decode_concatenated, encode_concatenated
+from tetrakit.sds.concat import (
+    ConcatenatedData,
+    ConcatenatedPart,
+    decode_concatenated,
+    encode_concatenated,
+)
 from tetrakit.sds.location import LocationData, decode_location_sdu, encode_location_sdu
 from tetrakit.sds.protocol_id import ProtocolId, protocol_id_name
 from tetrakit.sds.text import TextContent, decode_text_sdu, encode_text_sdu
+from tetrakit.sds.udh import UdhText, decode_udh_text, encode_udh_text
 
 __all__ = [
     "DeliveryClass",
@@ -87,7 +93,7 @@ class DeliveryStatus(IntEnum):
     CONSUMED_REPORT_ACKNOWLEDGEMENT = 0x03
     FORWARDED_TO_EXTERNAL_NETWORK = 0x04
     SENT_TO_GROUP_ACKNOWLEDGEMENTS_PREVENTED = 0x05
-    # listed by a single source only [unverified]
+    # listed by two public implementations, not by the standard text at hand
     CONCATENATION_PART_RECEIPT_ACKNOWLEDGED = 0x06
     CONGESTION_MESSAGE_STORED = 0x20
     MESSAGE_STORED = 0x21
@@ -112,12 +118,19 @@ class DeliveryStatus(IntEnum):
     DATA_CODING_SCHEME_NOT_SUPPORTED = 0x51
     DESTINATION_MEMORY_FULL_MESSAGE_DISCARDED = 0x52
     DESTINATION_NOT_ACCEPTING_SDS = 0x53
-    # 0x54 and 0x55 are in no source seen; they decode as plain ints
+    # 0x54 and 0x5B-0x5F as ftl/tetra-pei lists them (one source); 0x55 is in
+    # no source seen and decodes as a plain int
+    CONCATENATED_MESSAGE_TOO_LONG = 0x54
     DESTINATION_ADMINISTRATIVELY_PROHIBITED = 0x56
     CANNOT_ROUTE_TO_EXTERNAL_NETWORK = 0x57
     UNKNOWN_EXTERNAL_SUBSCRIBER_NUMBER = 0x58
     NEGATIVE_REPORT_ACKNOWLEDGEMENT = 0x59
     DESTINATION_NOT_REACHABLE_DELIVERY_FAILED = 0x5A
+    TEXT_DISTRIBUTION_ERROR = 0x5B
+    CORRUPT_INFORMATION_ELEMENT = 0x5C
+    NOT_ALL_CONCATENATION_PARTS_RECEIVED = 0x5D
+    DESTINATION_ENGAGED_IN_ANOTHER_SERVICE_SWMI = 0x5E
+    DESTINATION_ENGAGED_IN_ANOTHER_SERVICE_DESTINATION = 0x5F
     DESTINATION_MEMORY_FULL = 0x60
     DESTINATION_MEMORY_AVAILABLE = 0x61
     START_PENDING_MESSAGES = 0x62
@@ -234,7 +247,8 @@ class RawUserData:
     reason: str = field(default="", compare=False)
 
 
-UserData: TypeAlias = TextContent | LocationData | ConcatenatedData | RawUserData
+UserData: TypeAlias = (TextContent | UdhText | LocationData | ConcatenatedPart | ConcatenatedData
+                       | RawUserData)
 
 _TEXT_TL = frozenset({ProtocolId.TEXT_MESSAGING, ProtocolId.IMMEDIATE_TEXT_MESSAGING})
 _CONCAT_TL = frozenset(
@@ -257,10 +271,21 @@ def _check_user_data(protocol_id: int, user_data: UserData, reserved_type: bool)
         if protocol_id != ProtocolId.LOCATION_SYSTEM:
             raise EncodeError("a location SDU needs PI 0x83", field="protocol_id",
                               value=protocol_id)
+    elif isinstance(user_data, UdhText):
+        if protocol_id != ProtocolId.MESSAGE_WITH_USER_DATA_HEADER:
+            raise EncodeError("a text with user data header needs PI 0x8A", field="protocol_id",
+                              value=protocol_id)
+    elif isinstance(user_data, ConcatenatedPart):
+        if protocol_id != ProtocolId.CONCATENATED_SDS_MESSAGE_TL:
+            raise EncodeError("a concatenated SDS part needs PI 0x8C", field="protocol_id",
+                              value=protocol_id)
     elif isinstance(user_data, ConcatenatedData):
+        # raw: what the decoder makes of an unknown concatenation PDU type
+        # (0x8C); also accepted for 0x8A so that raw octets can be sent as is
         if protocol_id not in _CONCAT_TL:
             raise EncodeError("concatenated data needs PI 0x8A or 0x8C", field="protocol_id",
                               value=protocol_id)
+        check_tail(user_data.data, user_data.bits, "concatenated_data")
     elif isinstance(user_data, RawUserData):
         if not reserved_type and (protocol_id in _TEXT_TL or protocol_id in _CONCAT_TL
                                   or protocol_id == ProtocolId.LOCATION_SYSTEM):
@@ -310,9 +335,9 @@ class SdsTransfer:
 
     @property
     def text(self) -> str | None:
-        """The text of a text message, else ``None``."""
+        """The text of a text message (this part's text for PI 0x8A), else ``None``."""
         ud = self.user_data
-        return ud.text if isinstance(ud, TextContent) else None
+        return ud.text if isinstance(ud, TextContent | UdhText) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,7 +488,9 @@ def _user_data(protocol_id: int, data: bytes, pos: int, bits: int) -> UserData:
         return decode_text_sdu(data, pos, bits, timestamp_flag=True)
     if protocol_id == ProtocolId.LOCATION_SYSTEM:
         return decode_location_sdu(data, pos, bits)
-    if protocol_id in _CONCAT_TL:
+    if protocol_id == ProtocolId.MESSAGE_WITH_USER_DATA_HEADER:
+        return decode_udh_text(data, pos, bits)
+    if protocol_id == ProtocolId.CONCATENATED_SDS_MESSAGE_TL:
         return decode_concatenated(data, pos, bits)
     rest, rest_bits = take_tail(data, pos, bits)
     return RawUserData(rest, rest_bits,
@@ -548,7 +575,9 @@ def _encode_user_data(user_data: UserData) -> bytes:
         return encode_text_sdu(user_data)
     if isinstance(user_data, LocationData):
         return encode_location_sdu(user_data)
-    if isinstance(user_data, ConcatenatedData):
+    if isinstance(user_data, UdhText):
+        return encode_udh_text(user_data)
+    if isinstance(user_data, ConcatenatedPart | ConcatenatedData):
         return encode_concatenated(user_data)
     return user_data.data
 

@@ -1,0 +1,46 @@
+"""``tetrakit alarm`` commands without a running daemon: one clear line, exit 1 or 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tetrakit.cli import main
+
+from .helpers import BASE_YAML
+
+
+def run(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return int(info.value.code or 0)
+
+
+def test_no_daemon_running(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "alarm.yaml"
+    cfg.write_text(BASE_YAML, encoding="utf-8")
+    for args in (["trigger", "B3-312"], ["status"], ["cancel", "A1"]):
+        assert run(["alarm", args[0], "-c", str(cfg), *args[1:]]) == 1
+        err = capsys.readouterr().err
+        assert "no alarm controller is running" in err
+        assert str(tmp_path / "var" / "tetrakit-alarm.sock") in err
+
+
+def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "alarm.yaml"
+    cfg.write_text(BASE_YAML, encoding="utf-8")
+    assert run(["alarm", "trigger", "-c", str(cfg)]) == 2
+    assert "give a BUTTON" in capsys.readouterr().err
+    assert run(["alarm", "trigger", "-c", str(cfg), "--type", "TEST"]) == 2
+    assert "--location" in capsys.readouterr().err
+
+
+def test_check_reports_the_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "alarm.yaml"
+    cfg.write_text(BASE_YAML.replace("duplicate_window: 10", "duplicate_window: soon"),
+                   encoding="utf-8")
+    assert run(["alarm", "check", str(cfg)]) == 1
+    err = capsys.readouterr().err.strip()
+    line = BASE_YAML.splitlines().index("duplicate_window: 10") + 1
+    assert err == (f"error: {cfg}:{line}: duplicate_window: must be a number of seconds")

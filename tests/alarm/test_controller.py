@@ -1,0 +1,198 @@
+"""The asyncio controller and its control socket, with an in-memory radio."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from pathlib import Path
+
+import pytest
+
+from tetrakit import sds
+from tetrakit.alarm.control import ControlError, ControlServer, request
+from tetrakit.alarm.controller import AlarmRefusedError, Controller
+from tetrakit.alarm.dispatcher import IncomingSds, StaticRadioPool
+from tetrakit.alarm.engine import AlarmChanged, Led
+from tetrakit.alarm.journal import Journal
+
+from .fakes import FakeHandle, FakeRadio
+from .helpers import async_test, make_config
+
+
+def _make(tmp_path: Path, radio: FakeRadio) -> Controller:
+    cfg = make_config(base=tmp_path)
+    journal = Journal(tmp_path / "j.sqlite3")
+    return Controller(cfg, journal, StaticRadioPool([radio]))
+
+
+def status(radio: str, sender: int, value: int) -> IncomingSds:
+    return IncomingSds(radio, sender, 13, value.to_bytes(2, "big"), 16)
+
+
+def text(radio: str, sender: int, t: str, mr: int = 5) -> IncomingSds:
+    data, bits = sds.encode(sds.text_message(t, message_reference=mr))
+    return IncomingSds(radio, sender, 12, data, bits)
+
+
+@async_test
+async def test_trigger_journals_before_sending_and_resolves(tmp_path: Path) -> None:
+    radio = FakeRadio()
+    c = _make(tmp_path, radio)
+    changes: list[AlarmChanged] = []
+    c.subscribe(changes.append)
+    journal_seen_at_first_write: list[list[str]] = []
+
+    def on_write(send: object, radio_id: str) -> None:
+        if not journal_seen_at_first_write:
+            other = Journal(tmp_path / "j.sqlite3")
+            journal_seen_at_first_write.append([f.kind for f in other.events("A1")])
+            other.close()
+
+    c.dispatcher.on_write = on_write
+    await c.start()
+    reply = await c.trigger(button="B3-312", source="test")
+    assert reply.alarm_id == "A1" and reply.state == "journaled"
+    await radio.wait_written(4)
+    # another connection saw the committed alarm before the first SDS was written
+    assert journal_seen_at_first_write[0][:2] == ["raised", "recipient"]
+    by_dest = {w.destination: w for w in radio.written}
+    assert set(by_dest) == {2001, 2002, 2003, 9100}
+    both = sds.DeliveryReportRequest.RECEIVED_AND_CONSUMED
+    assert by_dest[2001].pdu.delivery_report_request == both
+    assert by_dest[9100].pdu.delivery_report_request == sds.DeliveryReportRequest.NONE
+    assert by_dest[2001].access_priority == 2
+    # a short report "consumed" for 2001, then two accepts
+    mr = by_dest[2001].pdu.message_reference
+    c.incoming(status("fake", 2001, sds.short_report_status(3, mr).value))
+    c.incoming(status("fake", 2001, 0x8001))
+    c.incoming(text("fake", 2002, "OK"))
+    detail = c.alarm_detail("A1")
+    assert detail["state"] == "resolved"
+    rec = {r["issi"]: r for r in detail["recipients"]}
+    assert rec[2001]["delivery"] == "consumed" and rec[2001]["answer"] == "accept"
+    assert changes[-1].led is Led.ON
+    kinds = [f.kind for f in c.journal.events("A1")]
+    assert kinds[0] == "raised" and kinds[-1] == "resolved" and kinds.count("answer") == 2
+    await c.stop()
+
+
+@async_test
+async def test_priority_order(tmp_path: Path) -> None:
+    radio = FakeRadio(healthy=False)
+    pool_c = _make(tmp_path, radio)
+    await pool_c.start()
+    await pool_c.trigger(button="A1-101")  # low priority
+    await pool_c.trigger(button="B3-312")  # high priority
+    radio.healthy = True
+    await radio.wait_written(5)
+    ids = [w.pdu.user_data.text.rsplit("#", 1)[1] for w in radio.written]  # type: ignore[union-attr]
+    assert ids == ["A2", "A2", "A2", "A2", "A1"]  # the low-priority alarm goes last
+    await pool_c.stop()
+
+
+@async_test
+async def test_busy_radio_is_retried(tmp_path: Path) -> None:
+    radio = FakeRadio(busy_times=1)
+    c = _make(tmp_path, radio)
+    c.dispatcher.retry_delay = 0.01
+    await c.start()
+    await c.trigger(button="A1-101")
+    await radio.wait_written(1)
+    assert radio.written[0].destination == 2003
+    await c.stop()
+
+
+@async_test
+async def test_journal_failure_refuses_trigger(tmp_path: Path) -> None:
+    radio = FakeRadio()
+    c = _make(tmp_path, radio)
+    await c.start()
+    c.journal._db.execute("PRAGMA query_only=1")  # stands in for a full or read-only disk
+    with pytest.raises(AlarmRefusedError, match=r"not journaled.*j\.sqlite3"):
+        await c.trigger(button="B3-312")
+    assert c.list_alarms() == []
+    assert c.health()["journal"] == "failing"
+    await asyncio.sleep(0)
+    assert radio.written == []
+    c.journal._db.execute("PRAGMA query_only=0")
+    assert (await c.trigger(button="B3-312")).alarm_id == "A2"
+    await c.stop()
+
+
+@async_test
+async def test_control_socket(tmp_path: Path) -> None:
+    radio = FakeRadio()
+    c = _make(tmp_path, radio)
+    await c.start()
+    server = ControlServer(c, tmp_path / "ctl.sock")
+    await server.start()
+    assert stat.S_IMODE((tmp_path / "ctl.sock").stat().st_mode) == 0o600
+
+    def call(req: dict[str, object]) -> dict[str, object]:
+        return request(tmp_path / "ctl.sock", req)
+
+    reply = await asyncio.to_thread(call, {"op": "trigger", "button": "B3-312"})
+    assert reply["alarm_id"] == "A1" and reply["state"] == "journaled"
+    dup = await asyncio.to_thread(call, {"op": "trigger", "button": "B3-312"})
+    assert dup["alarm_id"] == "A1" and dup["duplicate"] is True
+    listing = await asyncio.to_thread(call, {"op": "list"})
+    assert [a["id"] for a in listing["alarms"]] == ["A1"]  # type: ignore[index]
+    detail = await asyncio.to_thread(call, {"op": "detail", "alarm_id": "A1"})
+    assert detail["alarm"]["timeline"][0]["kind"] == "raised"  # type: ignore[index]
+    cancelled = await asyncio.to_thread(call, {"op": "cancel", "alarm_id": "A1"})
+    assert cancelled["state"] == "cancelled"
+    with pytest.raises(ControlError, match="unknown button 'NOPE'"):
+        await asyncio.to_thread(call, {"op": "trigger", "button": "NOPE"})
+    with pytest.raises(ControlError, match="no alarm 'A9'"):
+        await asyncio.to_thread(call, {"op": "detail", "alarm_id": "A9"})
+    with pytest.raises(ControlError, match="unknown op"):
+        await asyncio.to_thread(call, {"op": "reboot"})
+    assert (await server.handle_line(b"{not json"))["ok"] is False
+    # a second server on the same socket is refused
+    with pytest.raises(ControlError, match="already running"):
+        await ControlServer(c, tmp_path / "ctl.sock").start()
+    await server.stop()
+    with pytest.raises(ControlError, match="no alarm controller is running"):
+        request(tmp_path / "ctl.sock", {"op": "list"})
+    await c.stop()
+
+
+@async_test
+async def test_cancel_while_queued_drops_callouts(tmp_path: Path) -> None:
+    radio = FakeRadio(healthy=False)  # the radio is down: the call-outs wait in the queue
+    c = _make(tmp_path, radio)
+    await c.start()
+    await c.trigger(button="A1-101")
+    await c.cancel("A1", source="test")
+    radio.healthy = True
+    await radio.wait_written(1)
+    texts = [w.pdu.user_data.text for w in radio.written]  # type: ignore[union-attr]
+    assert texts == ["AVLYST AKUTT TILSYN A1 rom 101 #A1"]
+    states = [f.data.get("state") for f in c.journal.events("A1") if f.kind == "send_state"]
+    assert "failed" in states  # the dropped call-out is journaled, not silently lost
+    await c.stop()
+
+
+class _BrokenFor2001(FakeRadio):
+    async def send_sds(self, destination: int, data: bytes, bits: int, *, group: bool,
+                       access_priority: int) -> FakeHandle:
+        if destination == 2001:
+            raise RuntimeError("driver bug")
+        if destination == 2002:
+            raise ValueError("identity out of range")
+        return await super().send_sds(destination, data, bits, group=group,
+                                      access_priority=access_priority)
+
+
+@async_test
+async def test_one_bad_send_does_not_stop_the_queue(tmp_path: Path) -> None:
+    radio = _BrokenFor2001()
+    c = _make(tmp_path, radio)
+    await c.start()
+    await c.trigger(button="B3-312")
+    await radio.wait_written(2)  # 2003 and the group still go out
+    assert sorted(w.destination for w in radio.written) == [2003, 9100]
+    failed = {f.data["key"]: f.data["reason"] for f in c.journal.events("A1")
+              if f.kind == "send_state" and f.data["state"] == "failed"}
+    assert "internal error" in failed["A1/2001/c1"] and "refused" in failed["A1/2002/c1"]
+    await c.stop()
