@@ -147,8 +147,6 @@ class SimDaemon:
                     await self.changed.wait()
         except TimeoutError:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
-        finally:
-            import sys; print(f"UNTIL {what}: {asyncio.get_running_loop().time():.2f}", file=sys.stderr)
 
 
 @contextlib.asynccontextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from tetrakit.alarm.engine import AlarmState
 from tetrakit.alarm.faults import FaultKind
 from tetrakit.alarm.supervision import LinkState
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
 
 TEAM = [2001, 2002, 2003, 2004, 2005]
 
@@ -279,3 +280,22 @@ def test_positions_three_members_move_and_status_shows_distances(
                 assert later[issi]["distance_m"] is not None
 
     asyncio.run(main())
+
+
+def test_http_port_taken_is_a_fault_not_a_dead_daemon(tmp_path: Path, ops_kit: Any) -> None:
+    seed = 107
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        async def main() -> None:
+            cfg = _config(tmp_path, ops_kit, seed, port=port)
+            async with ops_kit.running(cfg, seed=seed) as sd:
+                assert sd.ops.http is None
+                fault = sd.ops.faults.active[(FaultKind.INPUT, "http")]
+                assert f"cannot listen on 127.0.0.1:{port}" in fault.detail
+                reply = await sd.controller.trigger(button="B3-312", source="test")
+                assert reply.alarm_id == "A1"  # alarms still work
+
+        asyncio.run(main())

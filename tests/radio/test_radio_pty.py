@@ -183,3 +183,33 @@ def test_loopback_text_on_any_port(pei_port: PeiPort) -> None:
                 texts.append(event.pdu.text)
                 break
         assert texts == ["tetrakit loop test"]
+
+
+def test_noisy_radio_over_pty() -> None:
+    """Garbage at connect, CME 35 to the first AT, echo, and an unsolicited +CTSDSR
+    between AT+CTSDS and its OK: the client copes with all of it on a real pty."""
+    radio = FakeRadio()
+    first = [True]
+    incoming = b"\r\n+CTSDSR: 13,2004,0,1003,0,16\r\n8002\r\n"
+
+    def noisy(command: bytes) -> bytes | None:
+        reply = radio(command)
+        if first[0]:
+            first[0] = False
+            return b"\x00\xff\x13garbage\r\n" + command + b"\r\n+CME ERROR: 35\r\n"
+        if reply and command.startswith(b"AT+CTSDS"):
+            return reply.replace(b"\r\nOK\r\n", incoming + b"\r\nOK\r\n")
+        return reply
+
+    peer = ScriptedPeer(noisy)
+    radio.peer = peer
+    try:
+        with RadioClient(peer.url) as client:
+            handle = client.send_status(2001, 0x8001)
+            client.wait(handle, timeout=5)
+            assert handle.state is SdsState.SENT
+            received = [e for e in client.poll_events() if isinstance(e, SdsReceived)]
+            assert [e.pdu for e in received] == [sds.StatusPdu(0x8002)]
+        assert peer.commands[:2] == [b"AT\r\n", b"AT\r\n"]
+    finally:
+        peer.close()

@@ -63,9 +63,13 @@ def test_async_radio_reconnects(socket_radio: tuple[SocketPeer, FakeRadio]) -> N
     peer, radio = socket_radio
 
     async def main() -> None:
-        async with AsyncRadio(peer.url, config=FAST) as dev:
-            await dev.wait_ready(5)
-            events = dev.subscribe()
+        dev = AsyncRadio(peer.url, config=FAST)
+        events = dev.subscribe()
+        async with dev:
+            while True:  # the first READY
+                event = await asyncio.wait_for(events.get(), 10)
+                if isinstance(event, LinkStateChanged) and event.state is LinkState.READY:
+                    break
             peer.drop()
             states = []
             while LinkState.READY not in states:

@@ -37,9 +37,43 @@ def locations(draw: st.DrawFn) -> sds.LocationData:
 
 
 @st.composite
-def concatenated(draw: st.DrawFn) -> sds.ConcatenatedData:
-    data, bits = draw(tails())
+def raw_concatenated(draw: st.DrawFn) -> sds.ConcatenatedData:
+    """Raw: the decoder keeps only unknown concatenation PDU types (top 3 bits not 0)."""
+    data, bits = draw(tails(min_size=1).filter(
+        lambda t: t[0][0] >> 5 != 0 and (t[1] is None or t[1] >= 8)))
     return sds.ConcatenatedData(data, bits)
+
+
+@st.composite
+def concatenated_parts(draw: st.DrawFn) -> sds.ConcatenatedPart:
+    extended = draw(st.booleans())
+    sequence = draw(st.integers(0, 255))
+    data, bits = draw(tails())
+    return sds.ConcatenatedPart(
+        draw(st.integers(0, 0xFFF if extended else 0xF)), draw(st.integers(0, 255)), sequence,
+        data, bits, draw(st.integers(0, 255)) if sequence == 1 else None, extended)
+
+
+def concatenated() -> st.SearchStrategy[sds.ConcatenatedPart | sds.ConcatenatedData]:
+    return concatenated_parts() | raw_concatenated()
+
+
+@st.composite
+def udh_elements(draw: st.DrawFn) -> sds.ConcatenationIe | sds.InformationElement:
+    if draw(st.booleans()):
+        long = draw(st.booleans())
+        return sds.ConcatenationIe(draw(st.integers(0, 0xFFFF if long else 0xFF)),
+                                   draw(st.integers(0, 255)), draw(st.integers(0, 255)), long)
+    iei = draw(st.integers(0, 255))
+    data = draw(st.binary(max_size=8).filter(
+        lambda d: (iei, len(d)) not in ((0, 3), (8, 4))))
+    return sds.InformationElement(iei, data)
+
+
+@st.composite
+def udh_texts(draw: st.DrawFn) -> sds.UdhText:
+    elements = draw(st.lists(udh_elements(), max_size=4))
+    return sds.UdhText(sds.UserDataHeader(tuple(elements)), draw(text_contents()))
 
 
 @st.composite
@@ -74,14 +108,16 @@ def transfers(draw: st.DrawFn) -> sds.SdsTransfer:
     storage = draw(st.none() | storages())
     reserved_type = storage is not None and storage.forward_address.address_type in (4, 5, 6)
     kind = "raw" if reserved_type else draw(
-        st.sampled_from(["text", "location", "concat", "raw"]))
+        st.sampled_from(["text", "location", "udh", "concat", "raw"]))
     user_data: Any
     if kind == "text":
         pi, user_data = draw(st.sampled_from([0x82, 0x89])), draw(text_contents())
     elif kind == "location":
         pi, user_data = 0x83, draw(locations())
+    elif kind == "udh":
+        pi, user_data = 0x8A, draw(udh_texts())
     elif kind == "concat":
-        pi, user_data = draw(st.sampled_from([0x8A, 0x8C])), draw(concatenated())
+        pi, user_data = 0x8C, draw(concatenated())
     else:
         pis = st.integers(0x80, 0xFE)
         if not reserved_type:

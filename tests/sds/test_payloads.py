@@ -1,4 +1,4 @@
-"""Location system, concatenation (kept raw), raw PIs, SDS types 1-3 and the PI table."""
+"""Location system, raw PIs, SDS types 1-3 and the PI table (concatenation: test_concat.py)."""
 
 from __future__ import annotations
 
@@ -41,27 +41,6 @@ def test_proprietary_location_is_kept() -> None:
 def test_nmea_must_be_ascii() -> None:
     with pytest.raises(EncodeError):
         sds.LocationData.from_nmea("Ålesund")
-
-
-@pytest.mark.parametrize("pi", [0x8A, 0x8C])
-def test_concatenation_tl_is_marked_not_established(pi: int) -> None:
-    data = bytes([pi, 0x02, 0xC9]) + bytes.fromhex("050003C90201") + b"abc"
-    pdu = sds.decode(data)
-    assert isinstance(pdu.user_data, sds.ConcatenatedData)
-    assert pdu.user_data.layout_established is False
-    as_dict = sds.to_dict(pdu)
-    assert as_dict["layout_established"] is False
-    assert "not established" in as_dict["reason"]
-    assert sds.encode(pdu)[0] == data
-
-
-def test_concatenated_without_tl() -> None:
-    data = bytes.fromhex("0C0102030405")
-    pdu = sds.decode(data)
-    assert isinstance(pdu, sds.ConcatenatedSds)
-    assert pdu.layout_established is False
-    assert sds.to_dict(pdu)["layout_established"] is False
-    assert sds.encode(pdu)[0] == data
 
 
 @pytest.mark.parametrize("pi", [0x00, 0x01, 0x07, 0x40, 0x7F, 0xFF, 0x0E])

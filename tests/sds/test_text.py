@@ -126,12 +126,63 @@ def test_gsm_table_is_complete() -> None:
     assert _GSM7[0] == "@" and _GSM7[0x41] == "A" and _GSM7[0x7F] == "à"
 
 
-def test_other_8bit_schemes_are_flagged_best_effort() -> None:
-    # scheme 2, commonly cited as ISO 8859-2 (numbering unverified)
-    pdu = sds.decode(bytes([0x82, 0x00, 0x01, 0x02, 0xB1]))
+# Table 29.29 as ftl/tetra-pei lists it: (scheme, Python codec, a character
+# that codec puts on a non-ASCII octet)
+SCHEME_TABLE = [
+    (2, "iso8859_2", "ą"), (3, "iso8859_3", "ĥ"), (4, "iso8859_4", "ĸ"), (5, "iso8859_5", "Ж"),
+    (6, "iso8859_6", "ب"), (7, "iso8859_7", "Ω"), (8, "iso8859_8", "א"), (9, "iso8859_9", "ğ"),
+    (10, "iso8859_10", "ŋ"), (11, "iso8859_13", "ų"), (12, "iso8859_14", "ŵ"),
+    (13, "iso8859_15", "€"), (14, "cp437", "╬"), (15, "cp737", "Ω"), (16, "cp850", "Ø"),
+    (17, "cp852", "ő"), (18, "cp855", "Ж"), (19, "cp857", "ş"), (20, "cp860", "ã"),
+    (21, "cp861", "ð"), (22, "cp863", "è"), (23, "cp865", "ø"), (24, "cp866", "Ж"),
+    (25, "cp869", "Ω"),
+]
+
+
+@pytest.mark.parametrize(("scheme", "codec", "char"), SCHEME_TABLE,
+                         ids=[t[1] for t in SCHEME_TABLE])
+def test_8bit_schemes_follow_table_29_29(scheme: int, codec: str, char: str) -> None:
+    octet = char.encode(codec)
+    assert len(octet) == 1 and octet[0] >= 0x80
+    data = bytes([0x82, 0x00, 0x01, scheme]) + b"A" + octet
+    pdu = sds.decode(data)
+    assert pdu.text == "A" + char
+    assert not pdu.user_data.best_effort
+    assert int(pdu.user_data.coding_scheme) == scheme
+    assert "unverified" not in coding_scheme_name(scheme)
+    # and the same scheme can be written when asked for
+    content = sds.TextContent.from_text("A" + char, scheme)
+    assert content.data == b"A" + octet
+    assert sds.encode(sds.SdsTransfer(0x82, 1, content))[0][3:] == data[3:]
+
+
+def test_scheme_names() -> None:
+    assert coding_scheme_name(13) == "ISO 8859-15"
+    assert coding_scheme_name(23) == "code page 865"
+    assert coding_scheme_name(27) == "VISCII (best effort)"
+    assert coding_scheme_name(28) == "reserved (28)"
+
+
+def test_viscii_keeps_octets_and_is_best_effort() -> None:
+    # 0xE0 is a Vietnamese letter in VISCII; no stdlib codec knows it
+    data = bytes([0x82, 0x00, 0x01, 27]) + b"Ha" + bytes([0xE0])
+    pdu = sds.decode(data)
+    assert pdu.user_data.coding_scheme is sds.CodingScheme.VISCII
     assert pdu.user_data.best_effort
-    assert pdu.text == "ą"
-    assert "unverified" in coding_scheme_name(2)
+    assert pdu.user_data.data == b"Ha\xe0"
+    assert pdu.text == "Ha\ufffd"
+    assert sds.to_dict(pdu)["text_best_effort"] is True
+    assert sds.encode(pdu)[0] == data
+    with pytest.raises(EncodeError) as info:
+        sds.TextContent.from_text("Ha", 27)
+    assert info.value.field == "coding_scheme"
+
+
+def test_character_outside_the_asked_scheme_names_it() -> None:
+    with pytest.raises(EncodeError) as info:
+        sds.TextContent.from_text("Ж", 2)
+    assert info.value.field == "text"
+    assert "ISO 8859-2" in str(info.value)
 
 
 def test_reserved_scheme_decodes_without_error() -> None:

@@ -98,12 +98,19 @@ def test_not_decodable_vector_is_read_leniently() -> None:
     assert pdu.message_reference == 1
     assert pdu.user_data.coding_scheme == 2
     assert isinstance(pdu.user_data, sds.TextContent)
-    assert pdu.user_data.best_effort
+    # scheme 2 is ISO 8859-2 (Table 29.29 as ftl/tetra-pei lists it)
+    assert not pdu.user_data.best_effort
+    assert pdu.text == "C.N4"
     assert pdu.user_data.bits == 17 * 4 - 32
     assert sds.encode(pdu) == (bytes.fromhex(vector["hex"] + "0"), 68)
 
 
 # --- ftl/tetra-pei unit-test payloads (tests/vectors/pei_transcripts.md s.7) ---
+
+# 0x045A8F: local time, 11 April 10:15 (cl. 29.5.4.4 as ftl/tetra-pei reads it)
+TIMESTAMP_045A8F = {"raw": 0x045A8F, "timeframe_type": 0, "timeframe_type_name": "local",
+                    "month": 4, "day": 11, "hour": 10, "minute": 15, "reserved": 0,
+                    "iso": "--04-11T10:15", "plausible": True}
 
 TRANSCRIPT_PAYLOADS: list[tuple[str, int, dict[str, Any]]] = [
     ("0201746573746D657373616765", 104,
@@ -115,7 +122,7 @@ TRANSCRIPT_PAYLOADS: list[tuple[str, int, dict[str, Any]]] = [
       "message_reference": 0x9C, "timestamp": None, "text": "testmessage"}),
     ("82029C81045A8F746573746D657373616765", 144,
      {"message_type": 0, "service_selection": 1, "message_reference": 0x9C,
-      "coding_scheme": 1, "timestamp": 0x045A8F, "text": "testmessage"}),
+      "coding_scheme": 1, "timestamp": TIMESTAMP_045A8F, "text": "testmessage"}),
     ("82039C5101020301746573746D657373616765", 152,
      {"message_type": 0, "storage": 1, "validity_period": 10,
       "forward_address": {"type": 1, "type_name": "ssi", "ssi": 0x010203},
@@ -128,8 +135,12 @@ TRANSCRIPT_PAYLOADS: list[tuple[str, int, dict[str, Any]]] = [
      {"pdu": "SDS-ACK", "message_type": 2, "delivery_status": 1, "message_reference": 0xC9}),
     ("8A02C981045A8F050003C90201746573746D657373616765", 192,
      {"pdu": "SDS-TRANSFER", "protocol_id": 0x8A, "message_reference": 0xC9,
-      "layout_established": False,
-      "user_data": "81045A8F050003C90201746573746D657373616765"}),
+      "service_selection": 1, "coding_scheme": 1, "timestamp": TIMESTAMP_045A8F,
+      "udh_length": 5,
+      "udh": [{"iei": 0, "iei_name": "concatenated_short_reference", "reference": 0xC9,
+               "total": 2, "sequence": 1, "long_reference": False}],
+      "concatenation": {"reference": 0xC9, "total": 2, "sequence": 1, "long_reference": False},
+      "layout": "one_public_implementation", "text": "testmessage"}),
 ]
 
 

@@ -128,7 +128,8 @@ class FaultReporter:
         webhook: the optional webhook.
         site: the site name, sent with every notice.
         clock: wall clock for the timestamps (UTC ``datetime.now`` by default).
-        listeners: called with every notice (metrics, status page).
+
+    :attr:`listeners` are called with every notice (metrics, status page).
     """
 
     def __init__(

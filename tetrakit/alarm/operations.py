@@ -48,6 +48,7 @@ from tetrakit.alarm.radio_probe import RadioProbe
 from tetrakit.alarm.schedule import TestAlarmScheduler, TestOutcome, parse_time_of_day
 from tetrakit.alarm.sdnotify import SdNotifier, Watchdog, watchdog_interval
 from tetrakit.alarm.supervision import (
+    LinkState,
     RadioFaulty,
     RadioRecovered,
     ReinitRequested,
@@ -124,6 +125,8 @@ class Operations:
         polled: radio id -> what supervision polls (same ids as the pool).
         notifier: systemd notification (from ``$NOTIFY_SOCKET`` by default).
         clock: wall clock in seconds since the epoch (for position ages).
+        wall_clock: aware wall clock for fault times and the test schedule.
+        test_sleep: the schedule's sleep (tests run it on a virtual clock).
     """
 
     def __init__(
@@ -158,7 +161,9 @@ class Operations:
             interval=config.supervision.interval,
             misses=config.supervision.misses,
             on_event=self._on_supervision,
+            on_poll=self._on_poll,
         )
+        self._link_changed = asyncio.Event()
         pool.supervised_usable = self.supervisor.usable
         self.positions = PositionBook()
         self.position_requests = PositionRequester(self._send_lip, gate=self._callouts_sent)
@@ -201,6 +206,7 @@ class Operations:
     def _reload_in_background(self, config: AlarmConfig) -> None:
         task = asyncio.get_running_loop().create_task(self.reload(config), name="ops-reload")
         self._tasks.append(task)
+        task.add_done_callback(lambda t: self._tasks.remove(t) if t in self._tasks else None)
 
     def _reload_refused(self, error: ConfigError) -> None:
         self.reload_errors.append(str(error))
@@ -227,13 +233,35 @@ class Operations:
             self.scheduler.start()
 
     def ready(self) -> None:
-        """Tell systemd the daemon is up and start the watchdog pings (if asked for)."""
-        radios = ", ".join(self.pool.ids)
-        self.notifier.ready(f"running: radios {radios}; journal {self.controller.journal.path}")
+        """Start the watchdog pings (if asked for) and announce READY=1 once the radios are up.
+
+        READY waits for the first verdict on the radios: one healthy, or all
+        faulty (at most ``(misses + 1) * interval``).  It never waits for a
+        radio that does not come: the daemon runs and raises the fault
+        alarms, which beats a start-up timeout and a restart loop.
+        """
         interval = watchdog_interval()
         if interval is not None:
             self.watchdog = Watchdog(self.notifier, interval, [self.supervisor.healthy])
             self.watchdog.start()
+        task = asyncio.get_running_loop().create_task(self._announce_ready(), name="ops-ready")
+        self._tasks.append(task)
+
+    async def _announce_ready(self) -> None:
+        sup = self.supervisor
+        bound = (sup.misses + 1) * sup.interval
+
+        def decided() -> bool:
+            states = [sup.state(rid) for rid in self.pool.ids]
+            return LinkState.HEALTHY in states or all(s is LinkState.FAULTY for s in states)
+
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(bound):
+                while not decided():
+                    self._link_changed.clear()
+                    await self._link_changed.wait()
+        radios = ", ".join(f"{rid} {sup.state(rid).value}" for rid in self.pool.ids)
+        self.notifier.ready(f"running: radios {radios}; journal {self.controller.journal.path}")
 
     def stopping(self) -> None:
         """Tell systemd the daemon is shutting down (once)."""
@@ -404,14 +432,24 @@ class Operations:
         if config.http.listen is None:
             return
         host, port = parse_listen(config.http.listen)
-        self.http = HttpApi(
+        http = HttpApi(
             _Backend(self),
             render_metrics=self._render_metrics,
             token=read_token(config),
             host=host,
             port=port,
         )
-        await self.http.start()
+        try:
+            await http.start()
+        except OSError as exc:
+            # the API is one input among several: alarms must run without it, and
+            # the failure is made loud like any other failed input
+            self.faults.raise_fault(
+                FaultKind.INPUT, "http", f"cannot listen on {config.http.listen}: {exc.strerror}"
+            )
+            return
+        self.faults.clear_fault(FaultKind.INPUT, "http", f"listening on {config.http.listen}")
+        self.http = http
 
     def _render_metrics(self) -> bytes:
         self._refresh_gauges()
@@ -450,6 +488,9 @@ class Operations:
 
     def _on_journal_error(self, exc: JournalError) -> None:
         self.faults.raise_fault(FaultKind.JOURNAL, "journal", str(exc))
+
+    def _on_poll(self, radio_id: str) -> None:
+        self._link_changed.set()
 
     def _on_supervision(self, event: SupervisionEvent) -> None:
         if isinstance(event, RadioFaulty):

@@ -61,6 +61,7 @@ class Supervisor:
         interval: seconds between polls of one radio.
         misses: bad polls in a row before a radio is faulty.
         on_event: called (on the loop) with every supervision event.
+        on_poll: called with the radio id after every finished poll.
         clock: the monotonic clock (the loop's by default).
     """
 
@@ -71,6 +72,7 @@ class Supervisor:
         interval: float = DEFAULT_INTERVAL,
         misses: int = DEFAULT_MISSES,
         on_event: Callable[[SupervisionEvent], None] | None = None,
+        on_poll: Callable[[str], None] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self._radios = dict(radios)
@@ -78,6 +80,7 @@ class Supervisor:
         self.interval = interval
         self.misses = misses
         self._on_event = on_event
+        self._on_poll = on_poll
         self.links: dict[str, RadioSupervision] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._heartbeat: dict[str, float] = {}
@@ -176,6 +179,8 @@ class Supervisor:
                     if isinstance(event, ReinitRequested):
                         await self._reinit(radio_id, radio, event.reason)
                     self._emit(event)
+                if self._on_poll is not None:
+                    self._on_poll(radio_id)
             self._heartbeat[radio_id] = self._now()
             await asyncio.sleep(max(0.0, link.next_poll_at - self._now()))
 

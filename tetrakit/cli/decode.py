@@ -41,11 +41,28 @@ def pdu_family(pdu: object) -> str:
     return "status" if type(pdu).__name__ == "StatusPdu" else "sds"
 
 
+def _fields(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(key, shown value)`` pairs, a ``*_name`` key folded into its code's value."""
+    out = []
+    for key, value in data.items():
+        if key.endswith("_name") and key[: -len("_name")] in data:
+            continue  # shown next to its code
+        shown = _value(value)
+        name = data.get(f"{key}_name")
+        if name is not None:
+            shown += f" ({name})"
+        out.append((key, shown))
+    return out
+
+
 def _value(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={_value(v)}" for k, v in value.items())
+        return ", ".join(f"{k}={shown}" for k, shown in _fields(value))
+    if isinstance(value, list):
+        # e.g. the information elements of a user data header
+        return "; ".join(_value(item) for item in value) or "-"
     if isinstance(value, bool) or value is None:
         return str(value).lower() if value is not None else "-"
     return str(value)
@@ -63,15 +80,9 @@ def render_text(pdu: object, family: str) -> str:
     elif family == "lip":
         title += "  PI 0x0A (location information protocol)"
     lines = [title]
-    width = max((len(k) for k in data), default=0)
-    for key, value in data.items():
-        if key.endswith("_name") and key[: -len("_name")] in data:
-            continue  # shown next to its code
-        shown = _value(value)
-        name = data.get(f"{key}_name")
-        if name is not None:
-            shown += f" ({name})"
-        lines.append(f"  {key.ljust(width)}  {shown}")
+    fields = _fields(data)
+    width = max((len(k) for k, _ in fields), default=0)
+    lines.extend(f"  {key.ljust(width)}  {shown}" for key, shown in fields)
     return "\n".join(lines)
 
 

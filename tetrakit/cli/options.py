@@ -17,20 +17,15 @@ from typing import Any, TypeVar
 
 import click
 
-from tetrakit.radio import RadioClient
+from tetrakit.radio import PROFILES, RadioClient
 from tetrakit.transport.port import DEFAULT_BAUDRATE
 
-__all__ = ["PortOptions", "port_options", "radio_client", "vendor_names"]
+__all__ = ["PortOptions", "port_options", "radio_client"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: init profile names accepted by ``--vendor`` (see tetrakit.radio.profiles)
-_VENDORS = ("generic", "motorola", "sepura")
-
-
-def vendor_names() -> tuple[str, ...]:
-    """The ``--vendor`` choices."""
-    return _VENDORS
+#: init profile names accepted by ``--vendor``
+_VENDORS = tuple(PROFILES)
 
 
 @dataclass(frozen=True, slots=True)

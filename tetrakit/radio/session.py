@@ -31,8 +31,11 @@ What it does:
 * outgoing SDS: ``AT+CTSDS`` then ``AT+CMGS`` per message, one at a time; the
   handle goes QUEUED -> WRITING -> ACCEPTED (``+CMGS: <instance>`` + ``OK``)
   -> SENT / FAILED (``+CMGS: <instance>,4|5``) -> DELIVERED (the recipient's
-  SDS-TL report).  Nothing is ever re-sent by the session: a failed SDS is
-  reported with its error and the caller decides (DESIGN rule 5).
+  SDS-TL report), kept by :class:`~tetrakit.radio.outbox.Outbox`.  Nothing is
+  ever re-sent by the session: a failed SDS is reported with its error and the
+  caller decides (DESIGN rule 5);
+* incoming SDS are decoded and reported; an SDS-TL transfer that asks for a
+  delivery report is answered with one (``auto_report``).
 """
 
 from __future__ import annotations
@@ -91,8 +94,6 @@ log = logging.getLogger(__name__)
 
 #: CME 38: "TE already registered the protocol identifier" - the registration stands
 _CME_ALREADY_REGISTERED = 38
-#: CME 35 (syntax error) is what garbage left in the radio's input buffer produces
-_CME_SYNTAX = 35
 
 
 @dataclass(frozen=True, slots=True)
@@ -656,7 +657,7 @@ class RadioSession:
             if isinstance(event, CommandTimedOut):
                 self._probe_at = now + self.config.probe_interval
             elif isinstance(event, CommandCompleted) or isinstance(event.error, CommandError):
-                self._restart_detected(now, "the radio answers again", from_silence=True)
+                self._restart_detected(now, "the radio answers again")
         elif purpose is _Purpose.CTSDS:
             self._ctsds_done(what, event, now)
         elif purpose is _Purpose.CMGS:
@@ -838,7 +839,7 @@ class RadioSession:
         self._probe_at = now + self.config.probe_interval
         self._set_state(LinkState.SILENT, reason)
 
-    def _restart_detected(self, now: float, reason: str, *, from_silence: bool = False) -> None:
+    def _restart_detected(self, now: float, reason: str) -> None:
         log.warning("re-initialising the radio: %s", reason)
         self._start_init(now, reason, restarted=True)
 

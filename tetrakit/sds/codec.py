@@ -32,7 +32,6 @@ from tetrakit.sds.location import (
     encode_location_sdu,
 )
 from tetrakit.sds.protocol_id import ProtocolId, protocol_id_name, to_protocol_id
-from tetrakit.sds.timestamp import SdsTimestamp
 from tetrakit.sds.text import (
     _SCHEMES,
     CodingScheme,
@@ -41,6 +40,7 @@ from tetrakit.sds.text import (
     decode_simple_text,
     encode_simple_text,
 )
+from tetrakit.sds.timestamp import SdsTimestamp
 from tetrakit.sds.tl import (
     _DRR,
     DeliveryReportRequest,

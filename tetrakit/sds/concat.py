@@ -197,10 +197,8 @@ def encode_concatenated(payload: ConcatenatedPayload) -> bytes:
         return payload.data
     # the fields were checked when the part was built
     ref = payload.reference
-    if payload.extended_reference:
-        head = bytes((0x10 | (ref >> 8), ref & 0xFF))
-    else:
-        head = bytes((ref,))
+    # extension flag and the upper 4 bits, then the low 8; or the 4-bit reference
+    head = bytes((0x10 | (ref >> 8), ref & 0xFF)) if payload.extended_reference else bytes((ref,))
     head += bytes((payload.total, payload.sequence))
     if payload.payload_protocol_id is not None:
         head += bytes((payload.payload_protocol_id,))

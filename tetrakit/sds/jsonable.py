@@ -7,6 +7,12 @@ Keys follow one vocabulary wherever a field exists: ``protocol_id``,
 ``short_report_type``.  Codes are plain integers, with a ``*_name`` key next
 to them for people; payload fields are flattened into the PDU's object.
 Every object has a ``pdu`` key naming the PDU.
+
+``timestamp`` is ``null`` or an object: the raw 24-bit value, its fields and
+an ISO 8601 form without a year.  Texts with a user data header (PI 0x8A) add
+``udh_length``, ``udh`` (the information elements) and ``concatenation``;
+concatenated SDS parts add ``concatenation`` and the payload fields; both say
+``layout`` and ``layout_basis`` (where the layout comes from).
 """
 
 from __future__ import annotations
@@ -16,11 +22,18 @@ from typing import Any
 
 from tetrakit.sds._octets import tail_bits
 from tetrakit.sds.codec import RawSds, is_lip_pdu
-from tetrakit.sds.concat import ConcatenatedData, ConcatenatedSds
+from tetrakit.sds.concat import (
+    LAYOUT_BASIS,
+    ConcatenatedData,
+    ConcatenatedPart,
+    ConcatenatedPayload,
+    ConcatenatedSds,
+)
 from tetrakit.sds.location import LocationCodingSystem, LocationData, SimpleLocation
 from tetrakit.sds.protocol_id import protocol_id_name
 from tetrakit.sds.status import StatusPdu
 from tetrakit.sds.text import SimpleText, TextContent, coding_scheme_name
+from tetrakit.sds.timestamp import SdsTimestamp, TimeframeType
 from tetrakit.sds.tl import (
     DeliveryReportRequest,
     ForwardAddressType,
@@ -35,6 +48,7 @@ from tetrakit.sds.tl import (
     delivery_status_name,
 )
 from tetrakit.sds.types import UserDefinedData
+from tetrakit.sds.udh import ConcatenationIe, InformationElementId, UdhText
 
 __all__ = ["to_dict"]
 
@@ -50,11 +64,30 @@ def _pi(pdu: Any) -> dict[str, Any]:
     return {"protocol_id": pi, "protocol_name": protocol_id_name(pi)}
 
 
+def _timestamp(raw: int | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    ts = SdsTimestamp.from_raw(raw)
+    frame = int(ts.timeframe_type)
+    return {
+        "raw": raw,
+        "timeframe_type": frame,
+        "timeframe_type_name": _name(TimeframeType, frame),
+        "month": ts.month,
+        "day": ts.day,
+        "hour": ts.hour,
+        "minute": ts.minute,
+        "reserved": ts.reserved,
+        "iso": ts.isoformat(),
+        "plausible": ts.plausible,
+    }
+
+
 def _text(content: TextContent) -> dict[str, Any]:
     out: dict[str, Any] = {
         "coding_scheme": int(content.coding_scheme),
         "coding_scheme_name": coding_scheme_name(int(content.coding_scheme)),
-        "timestamp": content.timestamp,
+        "timestamp": _timestamp(content.timestamp),
         "text": content.text,
         "text_best_effort": content.best_effort,
     }
@@ -77,17 +110,62 @@ def _raw(prefix: str, data: bytes, bits: int | None) -> dict[str, Any]:
     return {prefix: data.hex().upper(), f"{prefix}_bits": tail_bits(data, bits)}
 
 
+def _concatenation_ie(element: ConcatenationIe) -> dict[str, Any]:
+    return {"reference": element.reference, "total": element.total,
+            "sequence": element.sequence, "long_reference": element.long_reference}
+
+
+def _udh_text(user_data: UdhText) -> dict[str, Any]:
+    elements: list[dict[str, Any]] = []
+    for element in user_data.header.elements:
+        iei = int(element.identifier)
+        item: dict[str, Any] = {"iei": iei, "iei_name": _name(InformationElementId, iei)}
+        if isinstance(element, ConcatenationIe):
+            item.update(_concatenation_ie(element))
+        else:
+            item["data"] = element.data.hex().upper()
+        elements.append(item)
+    concat = user_data.concatenation
+    return {
+        **_text(user_data.content),
+        "udh_length": len(user_data.header.to_bytes()) - 1,
+        "udh": elements,
+        "concatenation": None if concat is None else _concatenation_ie(concat),
+        "layout": user_data.layout,
+        "layout_basis": LAYOUT_BASIS,
+    }
+
+
+def _concatenated(payload: ConcatenatedPayload) -> dict[str, Any]:
+    if isinstance(payload, ConcatenatedData):
+        return {
+            "layout": payload.layout,
+            "layout_established": payload.layout_established,
+            "reason": payload.reason,
+            **_raw("user_data", payload.data, payload.bits),
+        }
+    pi = payload.payload_protocol_id
+    return {
+        "concatenation": {"reference": payload.reference,
+                          "extended_reference": payload.extended_reference,
+                          "total": payload.total, "sequence": payload.sequence},
+        "payload_protocol_id": None if pi is None else int(pi),
+        "payload_protocol_name": None if pi is None else protocol_id_name(int(pi)),
+        **_raw("payload", payload.data, payload.bits),
+        "layout": payload.layout,
+        "layout_basis": LAYOUT_BASIS,
+    }
+
+
 def _user_data(user_data: UserData) -> dict[str, Any]:
     if isinstance(user_data, TextContent):
         return _text(user_data)
+    if isinstance(user_data, UdhText):
+        return _udh_text(user_data)
     if isinstance(user_data, LocationData):
         return _location(user_data)
-    if isinstance(user_data, ConcatenatedData):
-        return {
-            "layout_established": user_data.layout_established,
-            "reason": user_data.reason,
-            **_raw("user_data", user_data.data, user_data.bits),
-        }
+    if isinstance(user_data, ConcatenatedPart | ConcatenatedData):
+        return _concatenated(user_data)
     return {**_raw("user_data", user_data.data, user_data.bits), "reason": user_data.reason}
 
 
@@ -176,13 +254,7 @@ def to_dict(pdu: Any) -> dict[str, Any]:
     if isinstance(pdu, SimpleLocation):
         return {"pdu": "SIMPLE-LOCATION", **_pi(pdu), **_location(pdu.location)}
     if isinstance(pdu, ConcatenatedSds):
-        return {
-            "pdu": "CONCATENATED-SDS",
-            **_pi(pdu),
-            "layout_established": pdu.layout_established,
-            "reason": pdu.payload.reason,
-            **_raw("user_data", pdu.payload.data, pdu.payload.bits),
-        }
+        return {"pdu": "CONCATENATED-SDS", **_pi(pdu), **_concatenated(pdu.payload)}
     if isinstance(pdu, RawSds):
         return {"pdu": "RAW", **_pi(pdu), **_raw("user_data", pdu.data, pdu.bits),
                 "reason": pdu.reason}
