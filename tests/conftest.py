@@ -43,10 +43,31 @@ def hil_port(request: pytest.FixtureRequest) -> str | None:
     return str(value) if value else None
 
 
-@pytest.fixture
+# Without a real radio or an explicit TETRAKIT_TEST_PORT, every end-to-end PEI
+# test runs twice: against the scripted peer (exact bytes, fault injection) and
+# against the simulator (a radio on a network, as a real one would be).
+SIM_TEST_PORT = "tetrasim://hospital?issi=1003"
+
+
+@pytest.fixture(params=["peer", "sim"])
 def pei_port(request: pytest.FixtureRequest) -> Iterator[PeiPort]:
-    """The radio for end-to-end PEI tests (real, ``TETRAKIT_TEST_PORT``, or scripted peer)."""
+    """The radio for end-to-end PEI tests (real, ``TETRAKIT_TEST_PORT``, peer or simulator)."""
     value = request.config.getoption("--pei-port")
+    explicit = bool(value) or bool(os.environ.get("TETRAKIT_TEST_PORT"))
+    if request.param == "sim" and not explicit:
+        from firmware_sim import registry
+
+        registry.reset()
+        os.environ["TETRAKIT_TEST_PORT"] = SIM_TEST_PORT
+        try:
+            with open_pei_port(None) as port:
+                yield port
+        finally:
+            del os.environ["TETRAKIT_TEST_PORT"]
+            registry.reset()
+        return
+    if request.param == "sim":
+        pytest.skip("a real radio or TETRAKIT_TEST_PORT is given: one run is enough")
     with open_pei_port(str(value) if value else None) as port:
         yield port
 

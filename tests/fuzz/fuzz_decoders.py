@@ -195,6 +195,11 @@ def seeds() -> dict[str, bytes]:
         out[f"hex-{vector['id']}"] = bytes((1, 0xFF)) + vector["hex"].encode("ascii")
     for vector in sds_vectors["status_values"]:
         out[f"status-{vector['id']}"] = bytes((2, 2)) + bytes.fromhex(vector["hex"])
+    # user data header (ftl/tetra-pei's example) and concatenated SDS parts
+    for name, hexdata in (("udh-ftl", "8A00C98D045A8F050003C9020148656921"),
+                          ("udh-long-ref", "8A000501060804341203024142"),
+                          ("concat-tl", "8C040503020182"), ("concat-ext", "0C1ABC03024142")):
+        out[f"sds-{name}"] = bytes((0, 0)) + bytes.fromhex(hexdata)
     lip_path = VECTORS / "lip_vectors.yaml"
     if lip_path.exists():
         for vector in yaml.safe_load(lip_path.read_text("utf-8"))["vectors"]:

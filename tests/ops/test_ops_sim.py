@@ -124,6 +124,9 @@ def test_radio_reboots_mid_alarm_no_sds_lost_or_doubled(tmp_path: Path, ops_kit:
 
             await sd.until(lambda: delivered() >= set(TEAM), 45,
                            "the call-out delivered to every team member")
+            import sys
+            for f in alarm.timeline:
+                print(round(f.at - alarm.created_at, 2), f.kind, f.data, file=sys.stderr)
             facts = alarm.timeline
             keys = [f.data["key"] for f in facts if f.kind == "send"]
             assert len(keys) == len(set(keys)), "a send key was created twice"
@@ -299,3 +302,25 @@ def test_http_port_taken_is_a_fault_not_a_dead_daemon(tmp_path: Path, ops_kit: A
                 assert reply.alarm_id == "A1"  # alarms still work
 
         asyncio.run(main())
+
+
+def test_coverage_loss_makes_the_radio_faulty_until_it_registers_again(
+    tmp_path: Path, ops_kit: Any
+) -> None:
+    seed = 108
+
+    async def main() -> None:
+        async with ops_kit.running(_config(tmp_path, ops_kit, seed), seed=seed) as sd:
+            sup = sd.ops.supervisor
+            await sd.until(lambda: sup.state("secondary") is LinkState.HEALTHY, 10, "healthy")
+            sd.fault(1002, "coverage_loss", duration=3.0)  # answers, but not registered
+            await sd.until(lambda: bool(_notices(sd, FaultKind.RADIO, "secondary")), 10,
+                           "a fault for the secondary out of coverage")
+            fault = _notices(sd, FaultKind.RADIO, "secondary")[0]
+            assert fault.detail.startswith("not registered to the network (+CREG stat")
+            assert sd.daemon.links[1].radio.state.value == "ready"  # the link itself is fine
+            await sd.until(lambda: len(_notices(sd, FaultKind.RADIO, "secondary")) == 2, 15,
+                           "the secondary's recovery")
+            assert sup.state("secondary") is LinkState.HEALTHY
+
+    asyncio.run(main())

@@ -215,3 +215,127 @@ def test_status_matches_bitstring(value: int) -> None:
         assert ours.message_reference == mr
     assert ours.is_emergency == (bits.uint == 0)
     assert (ours.kind is sds.StatusKind.USER) == bits[0]
+
+
+# --- PI 0x8A message with user data header (layout per ftl/tetra-pei) ---------------
+
+UDH_IE = c.Struct(
+    "iei" / U(8),
+    "length" / U(8),
+    "value" / c.Array(c.this.length, U(8)),
+)
+
+UDH_TEXT = c.Struct(
+    "ts_flag" / c.Flag,
+    "scheme" / U(7),
+    "timestamp" / c.If(c.this.ts_flag, U(24)),
+    "udh_length" / U(8),
+    # the elements must fill the header exactly
+    "udh" / c.FixedSized(c.this.udh_length * 8,
+                         c.Struct("ies" / c.GreedyRange(UDH_IE), c.Terminated)),
+    "octets" / c.GreedyRange(U(8)),
+)
+
+UDH_TRANSFER = c.BitStruct(
+    "pi" / c.Const(0x8A, U(8)),
+    "mtype" / c.Const(0, U(4)),
+    "drr" / U(2),
+    "svc" / c.Flag,
+    "storage" / c.Flag,
+    "mr" / U(8),
+    "sf" / c.If(c.this.storage, STORAGE),
+    "text" / c.If(lambda ctx: not ctx.sf or ctx.sf.ftype not in (4, 5, 6), UDH_TEXT),
+)
+
+
+@st.composite
+def udh_input(draw: st.DrawFn) -> bytes:
+    """0x8A transfers whose header is mostly, but not always, well formed."""
+    flags = draw(st.integers(0, 15)) & ~1 if draw(st.integers(0, 4)) else draw(st.integers(0, 15))
+    head = bytes((0x8A, flags, draw(st.integers(0, 255))))
+    if flags & 1:
+        head += bytes((draw(st.integers(0, 255)) & 0xF8 | draw(st.sampled_from([0, 1, 7, 5])),
+                       draw(st.integers(0, 255))))
+        if head[-2] & 7 == 1:
+            head += draw(st.binary(min_size=2, max_size=2))
+    coding = draw(st.integers(0, 255))
+    ts = draw(st.binary(min_size=3, max_size=3)) if coding & 0x80 else b""
+    elements = b""
+    for _ in range(draw(st.integers(0, 3))):
+        iei = draw(st.sampled_from([0x00, 0x08, 0x24, 0x70]))
+        value = draw(st.binary(min_size=3, max_size=4) | st.binary(max_size=5))
+        elements += bytes((iei, len(value))) + value
+    length = len(elements) + draw(st.sampled_from([0, 0, 0, 0, -1, 1, -2]))
+    tail = draw(st.binary(max_size=12))
+    return head + bytes((coding,)) + ts + bytes((max(length, 0) & 0xFF,)) + elements + tail
+
+
+@settings(max_examples=600, deadline=None)
+@given(udh_input())
+def test_udh_transfer_matches_construct(data: bytes) -> None:
+    ours, theirs = _ours(data), _theirs(UDH_TRANSFER, data)
+    assert (ours is None) == (theirs is None), (data.hex(), ours, theirs)
+    if ours is None:
+        return
+    assert (ours.delivery_report_request, ours.service_selection, ours.message_reference) == (
+        theirs.drr, theirs.svc, theirs.mr)
+    _check_storage(ours.storage, theirs.sf)
+    if theirs.text is None:
+        assert isinstance(ours.user_data, sds.RawUserData)
+        return
+    udh = ours.user_data
+    assert isinstance(udh, sds.UdhText)
+    text = theirs.text
+    assert (udh.content.coding_scheme, udh.content.timestamp) == (text.scheme, text.timestamp)
+    assert udh.content.data == bytes(text.octets)
+    assert len(udh.header.elements) == len(text.udh.ies)
+    for element, ie in zip(udh.header.elements, text.udh.ies, strict=True):
+        value = bytes(ie.value)
+        assert element.identifier == ie.iei
+        if isinstance(element, sds.ConcatenationIe):
+            assert (ie.iei, ie.length) in ((0x00, 3), (0x08, 4))
+            ref = value[0] if ie.iei == 0 else int.from_bytes(value[:2], "little")
+            assert (element.reference, element.total, element.sequence) == (
+                ref, value[-2], value[-1])
+        else:
+            assert element.data == value
+    assert sds.encode(ours) == (data, 8 * len(data))
+
+
+# --- PI 0x0C concatenated SDS part (layout per ftl/tetra-pei) --------------------------
+
+CONCAT_PART = c.BitStruct(
+    "pi" / c.Const(0x0C, U(8)),
+    "pdu_type" / c.Const(0, U(3)),
+    "ext" / c.Flag,
+    "ref_high" / U(4),
+    "ref_low" / c.If(c.this.ext, U(8)),
+    "total" / U(8),
+    "sequence" / U(8),
+    "payload_pi" / c.If(c.this.sequence == 1, U(8)),
+    "octets" / c.GreedyRange(U(8)),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 0x3F), st.sampled_from([0, 1, 2, 255]) | st.integers(0, 255),
+       st.binary(max_size=10))
+def test_concatenated_part_matches_construct(control: int, sequence: int, rest: bytes) -> None:
+    data = bytes((0x0C, control, 0xAB, sequence)) + rest
+    data = data[: 2 + len(rest)] if control & 1 else data  # sometimes cut short
+    ours, theirs = _ours(data), _theirs(CONCAT_PART, data)
+    if control >> 5:
+        # an unknown concatenation PDU type: kept raw, whatever follows
+        assert ours == sds.ConcatenatedSds(sds.ConcatenatedData(data[1:]))
+        assert theirs is None
+        return
+    assert (ours is None) == (theirs is None), (data.hex(), ours, theirs)
+    if ours is None:
+        return
+    part = ours.payload
+    assert isinstance(part, sds.ConcatenatedPart)
+    ref = theirs.ref_high if not theirs.ext else (theirs.ref_high << 8) | theirs.ref_low
+    assert (part.reference, part.extended_reference) == (ref, theirs.ext)
+    assert (part.total, part.sequence, part.payload_protocol_id) == (
+        theirs.total, theirs.sequence, theirs.payload_pi)
+    assert part.data == bytes(theirs.octets)

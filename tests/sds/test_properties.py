@@ -129,3 +129,64 @@ def test_hot_path_decode_matches_general_on_text_shape(
     assert type(fast.protocol_id) is sds.ProtocolId
     assert type(fast.delivery_report_request) is sds.DeliveryReportRequest
     assert sds.encode(fast) == (data, 8 * len(data))
+
+
+@st.composite
+def concatenation_wire(draw: st.DrawFn) -> tuple[bytes, int | None]:
+    """Random octets after the PIs of 0x8A / 0x8C / 0x0C, header-shaped half of the time."""
+    pi = draw(st.sampled_from([0x8A, 0x8C, 0x0C]))
+    head = bytes((pi,)) + (bytes((draw(st.integers(0, 15)) & ~1, draw(st.integers(0, 255))))
+                           if pi & 0x80 else b"")
+    if draw(st.booleans()):
+        if pi == 0x8A:
+            body = bytes((draw(st.integers(0, 255)), draw(st.integers(0, 12)),
+                          draw(st.sampled_from([0, 8, 0x24])), draw(st.integers(0, 6))))
+        else:
+            body = bytes((draw(st.integers(0, 0x3F)), draw(st.integers(0, 255)),
+                          draw(st.integers(0, 4))))
+        body += draw(st.binary(max_size=20))
+    else:
+        body = draw(st.binary(max_size=30))
+    data = head + body
+    bits = draw(st.none() | st.integers(0, 8 * len(data) + 4))
+    return data, bits
+
+
+@settings(max_examples=800, deadline=None)
+@given(concatenation_wire())
+def test_fuzz_udh_and_concatenation_raise_only_decode_error(
+    sample: tuple[bytes, int | None],
+) -> None:
+    data, bits = sample
+    try:
+        pdu = sds.decode(data, bits)
+    except DecodeError:
+        return
+    json.dumps(sds.to_dict(pdu))
+    assert sds.decode(*sds.encode(pdu)) == pdu
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), concatenation_wire(), st.floats(0, 200)),
+                max_size=25))
+def test_fuzz_reassembler_raises_only_decode_error(
+    feeds: list[tuple[int, tuple[bytes, int | None], float]],
+) -> None:
+    reassembler = sds.Reassembler(timeout=50)
+    now = 0.0
+    for sender, (data, bits), step in feeds:
+        now += step
+        try:
+            pdu = sds.decode(data, bits)
+        except DecodeError:
+            continue
+        with contextlib.suppress(DecodeError):
+            if isinstance(pdu, sds.ConcatenatedSds) or isinstance(
+                    getattr(pdu, "user_data", None), sds.ConcatenatedPart | sds.ConcatenatedData):
+                payload = reassembler.feed_payload(sender, pdu, now)
+                assert payload is None or isinstance(payload, sds.ReassembledPayload)
+            elif isinstance(getattr(pdu, "user_data", None), sds.UdhText):
+                text = reassembler.feed(sender, pdu, now)
+                assert text is None or isinstance(text, str)
+        for gone in reassembler.expire(now):
+            assert gone.missing and set(gone.received).isdisjoint(gone.missing)

@@ -200,3 +200,28 @@ def test_construction_checks_name_the_field(build: object, field: str) -> None:
     with pytest.raises(EncodeError) as info:
         build()  # type: ignore[operator]
     assert info.value.field == field
+
+
+@pytest.mark.parametrize(("code", "seconds"), [
+    (0, 0), (1, 10), (6, 60), (7, 120), (10, 300), (11, 600), (16, 3600), (17, 7200),
+    (21, 6 * 3600), (22, 12 * 3600), (24, 24 * 3600), (25, 48 * 3600), (30, 288 * 3600),
+    (31, None),
+])
+def test_validity_period_table_29_25(code: int, seconds: int | None) -> None:
+    assert sds.validity_period_seconds(code) == seconds
+    storage = sds.StorageForward(code, sds.ForwardAddress(sds.ForwardAddressType.NONE))
+    assert storage.validity_seconds == seconds
+
+
+def test_validity_period_in_json_and_range() -> None:
+    pdu = sds.decode(bytes.fromhex("82039C5101020301746573746D657373616765"))
+    got = sds.to_dict(pdu)
+    assert got["validity_period"] == 10 and got["validity_period_seconds"] == 300
+    with pytest.raises(ValueError):
+        sds.validity_period_seconds(32)
+
+
+def test_new_delivery_status_names() -> None:
+    assert sds.DeliveryStatus(0x5D).name == "NOT_ALL_CONCATENATION_PARTS_RECEIVED"
+    assert sds.delivery_status_name(0x54) == "concatenated message too long"
+    assert sds.delivery_status_name(0x5C) == "corrupt information element"

@@ -127,8 +127,8 @@ def test_text_ending_inside_an_octet() -> None:
     ("8A000501", "udh_length", 32),
     ("8A00050105000302", "udh", 40),          # header says 5 octets, 3 follow
     ("8A0005010300", "udh", 40),
-    ("8A000501020003", "udh_ie_length", 56),  # element of 3 octets in a 2-octet header
-    ("8A00050103240100", "udh_ie_length", 72),  # 1 octet left: no room for IEI + length
+    ("8A000501020003", "udh_ie_length", 48),  # element of 3 octets in a 2-octet header
+    ("8A0005010124", "udh_ie_length", 40),  # 1 octet: no room for identifier and length
 ])
 def test_cut_or_overrunning_header_names_field_and_offset(hexdata: str, field: str,
                                                           offset: int) -> None:

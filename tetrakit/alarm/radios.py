@@ -19,6 +19,7 @@ from tetrakit.alarm.dispatcher import IncomingSds
 from tetrakit.alarm.radio_pool import SupervisedRadioPool
 from tetrakit.errors import PeiError, PeiTimeoutError
 from tetrakit.radio import (
+    TERMINAL_STATES,
     AsyncRadio,
     LinkState,
     LinkStateChanged,
@@ -46,10 +47,28 @@ class RadioHandle:
         self.result_timeout = result_timeout
 
     async def wait_accepted(self) -> None:
-        h = await self.radio.wait_for(
-            self.handle, {*_ACCEPTED, SdsState.FAILED, SdsState.UNCONFIRMED},
-            timeout=self.accept_timeout,
-        )
+        """Return once the radio accepted the SDS; raise when it failed.
+
+        Failover: when the link stops being ready (the radio went silent or
+        the port dropped) while the SDS still waits in the session's queue,
+        it is withdrawn from this radio and the wait fails at once, so the
+        dispatcher can hand it to another radio instead of holding every
+        call-out behind it; an SDS the radio already saw is never withdrawn
+        (it might go out), so no SDS is sent twice.
+        """
+        radio, h = self.radio, self.handle
+        events = radio.subscribe()  # wakes on every link and SDS state change
+        try:
+            async with asyncio.timeout(self.accept_timeout):
+                while h.state not in _ACCEPTED and h.state not in TERMINAL_STATES:
+                    if radio.state is not LinkState.READY and h.state is SdsState.QUEUED:
+                        radio.withdraw(h, f"radio {radio.name} is {radio.state.value}")
+                        continue
+                    await events.get()
+        except TimeoutError:
+            pass
+        finally:
+            radio.unsubscribe(events)
         if h.state in _ACCEPTED:
             return
         if h.error is not None:

@@ -210,6 +210,13 @@ class AsyncRadio:
         self._kick()
         return handle
 
+    def withdraw(self, handle: SdsHandle, why: str) -> bool:
+        """Take back a queued SDS the radio has not seen yet (see RadioSession.withdraw)."""
+        taken = self.session.withdraw(handle, self._clock(), why)
+        if taken:
+            self._dispatch()
+        return taken
+
     async def wait_for(
         self,
         handle: SdsHandle,

@@ -227,6 +227,18 @@ class Outbox:
             # it stays SENT: no report is no proof of anything
             self._forget(handle)
 
+    def withdraw(self, handle: SdsHandle, now: float, why: str) -> bool:
+        """Take back an SDS the radio has not seen yet (still QUEUED): it FAILS with ``why``.
+
+        Returns False when it is being written or further on: then only the
+        radio can say what became of it.  Used for failover to another radio.
+        """
+        if handle not in self._queue:
+            return False
+        self._queue.remove(handle)
+        self._fail(handle, now, PeiError(f"SDS to {handle.to} withdrawn: {why}"))
+        return True
+
     def unconfirm_accepted(self, now: float, why: str) -> None:
         """The radio restarted or the link broke: accepted SDS will never get a result."""
         for handle in self._accepted:

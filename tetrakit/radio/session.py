@@ -543,6 +543,14 @@ class RadioSession:
             ai_service=AiService.STATUS, timeout=timeout,
         )
 
+    def withdraw(self, handle: SdsHandle, now: float, why: str) -> bool:
+        """Take back a queued SDS the radio has not seen yet (it becomes FAILED with ``why``).
+
+        False when it is already being written or accepted.  Lets a caller with
+        several radios move an SDS to another radio without sending it twice.
+        """
+        return self._outbox.withdraw(handle, now, why)
+
     def request(self, command: Command, now: float) -> CommandRequest:
         """Send any command (e.g. ``commands.cnum()``) while the link is ready.
 

@@ -66,6 +66,7 @@ from tetrakit.sds.tl import (
     StorageForward,
     delivery_class,
     delivery_status_name,
+    validity_period_seconds,
 )
 from tetrakit.sds.types import MAX_TYPE4_BITS, SdsType, UserDefinedData, decode_user_defined
 from tetrakit.sds.udh import (
@@ -143,4 +144,5 @@ __all__ = [
     "text_message",
     "to_dict",
     "uses_sds_tl",
+    "validity_period_seconds",
 ]

@@ -181,7 +181,8 @@ def _storage(storage: StorageForward | None) -> dict[str, Any]:
         fwd.update(extension=address.extension, mcc=address.mcc, mnc=address.mnc)
     if address.digits is not None:
         fwd["digits"] = address.digits
-    return {"storage": 1, "validity_period": storage.validity_period, "forward_address": fwd}
+    return {"storage": 1, "validity_period": storage.validity_period,
+            "validity_period_seconds": storage.validity_seconds, "forward_address": fwd}
 
 
 def _status_fields(code: int) -> dict[str, Any]:

@@ -8,9 +8,11 @@ dropped by :meth:`expire` and returned, so that the caller can report it
 ("not all concatenation parts received", delivery status 0x5D).
 
 A set is identified by sender, reference (and its width) and total number of
-parts.  After a set completes its key is remembered for ``timeout`` seconds,
-so that a late duplicate of one of its parts is ignored instead of opening a
-new set that could only expire.  The layouts read here come from one public
+parts.  After a set completes its parts are remembered for ``timeout``
+seconds, so that a late duplicate of one of them (an SDS-TL retransmission)
+is ignored instead of opening a new set that could only expire; a part that
+differs from the one remembered starts a new set, so a message that reuses
+the reference is not lost.  The layouts read here come from one public
 implementation ([unverified], see :mod:`tetrakit.sds.udh` and
 :mod:`tetrakit.sds.concat`).
 """
@@ -23,7 +25,7 @@ from typing import Any
 
 from tetrakit.errors import DecodeError
 from tetrakit.sds.codec import decode
-from tetrakit.sds.concat import ConcatenatedPart, ConcatenatedSds
+from tetrakit.sds.concat import ConcatenatedData, ConcatenatedPart, ConcatenatedSds
 from tetrakit.sds.protocol_id import ProtocolId
 from tetrakit.sds.text import CODECS, SimpleText, TextContent
 from tetrakit.sds.tl import SdsTransfer
@@ -101,7 +103,8 @@ class Reassembler:
             raise ValueError(f"timeout {timeout} must be positive")
         self.timeout = timeout
         self._sets: dict[_Key, _Set] = {}
-        self._done: dict[_Key, float] = {}
+        # completed sets, kept ``timeout`` seconds to recognise late duplicates
+        self._done: dict[_Key, tuple[float, dict[int, Any]]] = {}
 
     @property
     def pending(self) -> int:
@@ -124,6 +127,9 @@ class Reassembler:
         user_data = pdu.user_data if isinstance(pdu, SdsTransfer) else None
         if isinstance(user_data, TextContent):
             return user_data.text
+        if isinstance(user_data, ConcatenatedData):
+            raise DecodeError(f"cannot reassemble a raw part ({user_data.reason})",
+                              field="udh")
         if not isinstance(user_data, UdhText):
             raise TypeError(f"not a text PDU: {type(pdu).__name__}")
         concat = user_data.concatenation
@@ -138,11 +144,16 @@ class Reassembler:
         """Take a concatenated SDS part (PI 0x8C or 0x0C); return the payload once complete.
 
         Raises:
-            TypeError: for a PDU that is not a concatenated SDS part.
-            DecodeError: for an impossible total or sequence number.
+            TypeError: for a PDU that is not a concatenated SDS message.
+            DecodeError: for a part of an unknown concatenation PDU type (kept
+                raw by the decoder) or an impossible total or sequence number.
         """
         part = pdu.payload if isinstance(pdu, ConcatenatedSds) else (
             pdu.user_data if isinstance(pdu, SdsTransfer) else None)
+        if isinstance(part, ConcatenatedData):
+            # the right PDU from the radio, but a part tetrakit could not read
+            raise DecodeError(f"cannot reassemble a raw part ({part.reason})",
+                              field="concatenation_control")
         if not isinstance(part, ConcatenatedPart):
             raise TypeError(f"not a concatenated SDS part: {type(pdu).__name__}")
         key: _Key = ("payload", sender, 12 if part.extended_reference else 4, part.reference,
@@ -160,7 +171,7 @@ class Reassembler:
         stale = [(key, entry) for key, entry in self._sets.items() if entry.first_seen <= limit]
         for key, _ in stale:
             del self._sets[key]
-        self._done = {key: at for key, at in self._done.items() if at > limit}
+        self._done = {key: done for key, done in self._done.items() if done[0] > limit}
         stale.sort(key=lambda item: item[1].first_seen)
         return [
             IncompleteMessage(key[1], key[3], key[4], tuple(sorted(entry.parts)),
@@ -179,10 +190,12 @@ class Reassembler:
                               field="sequence_number")
         if total == 1:
             return [part]
-        done_at = self._done.get(key)
-        if done_at is not None:
-            if now - done_at < self.timeout:
+        done = self._done.get(key)
+        if done is not None:
+            done_at, done_parts = done
+            if now - done_at < self.timeout and done_parts.get(sequence) == part:
                 return None  # a late duplicate of a set already delivered
+            # a different part under the same key: a new message reusing the reference
             del self._done[key]
         entry = self._sets.get(key)
         if entry is None:
@@ -191,7 +204,7 @@ class Reassembler:
         if len(entry.parts) < total:
             return None
         del self._sets[key]
-        self._done[key] = now
+        self._done[key] = (now, entry.parts)
         return [entry.parts[n] for n in range(1, total + 1)]
 
 

@@ -69,6 +69,8 @@ def _reference_source(
     """A function ``count -> references`` from exactly one of the two sources."""
     if (message_reference_start is None) == (allocator is None):
         raise TypeError("give exactly one of message_reference_start and allocator")
+    if allocator is not None and destination is None:
+        raise TypeError("an allocator needs the destination the references are for")
     if allocator is not None:
         def allocate(count: int) -> list[int]:
             refs: list[int] = []
@@ -119,7 +121,7 @@ def split_text(
 
     Raises:
         TypeError: unless exactly one of ``message_reference_start`` and
-            ``allocator`` is given.
+            ``allocator`` is given (the latter with ``destination``).
         EncodeError: for a value that does not fit, a character outside
             UCS-2, or a text that needs more than 255 parts.
         MessageReferencesExhaustedError: when the allocator runs out.

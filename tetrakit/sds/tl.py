@@ -61,6 +61,7 @@ __all__ = [
     "delivery_class",
     "delivery_status_name",
     "encode_tl",
+    "validity_period_seconds",
 ]
 
 
@@ -226,12 +227,42 @@ class ForwardAddress:
 class StorageForward:
     """Storage/forward control fields (cl. 29.4.3.5, 29.4.3.12).
 
-    ``validity_period`` is the raw 5-bit value: its mapping to a duration is
-    not established by our sources [unverified].
+    ``validity_period`` is the raw 5-bit value; :attr:`validity_seconds`
+    gives the duration after Table 29.25 as one public implementation lists it
+    (ftl/tetra-pei) [unverified].
     """
 
     validity_period: int
     forward_address: ForwardAddress
+
+    @property
+    def validity_seconds(self) -> int | None:
+        """The validity period in seconds; 0 for none, ``None`` for infinite (31)."""
+        return validity_period_seconds(self.validity_period)
+
+
+# Table 29.25 (per ftl/tetra-pei, one source): (first code, last code, code
+# subtracted, seconds per step)
+_VALIDITY_STEPS = ((1, 6, 0, 10), (7, 10, 5, 60), (11, 16, 10, 600), (17, 21, 15, 3600),
+                   (22, 24, 20, 6 * 3600), (25, 30, 24, 48 * 3600))
+
+
+def validity_period_seconds(code: int) -> int | None:
+    """Seconds of a 5-bit validity period code (Table 29.25 per one source, [unverified]).
+
+    0 is "no validity period" (0 s), 31 infinite (``None``).
+
+    Raises:
+        ValueError: when ``code`` is not 0-31.
+    """
+    if not 0 <= code <= 31:
+        raise ValueError(f"validity period {code} is not 0-31")
+    if code == 0:
+        return 0
+    for first, last, offset, step in _VALIDITY_STEPS:
+        if first <= code <= last:
+            return (code - offset) * step
+    return None  # 31: infinite
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,8 +335,10 @@ class SdsTransfer:
     """SDS-TRANSFER (EN 300 392-2 cl. 29.4.2.4, Table 29.14).
 
     ``service_selection`` is the "service selection / short form report" bit:
-    on the uplink 1 = group or individual, and it lets an individual recipient
-    answer with an SDS-SHORT-REPORT [semantics partly unverified].
+    on the uplink 1 = group or individual; whether it allows an individual
+    recipient to answer with an SDS-SHORT-REPORT when set or when clear is
+    unsettled (ftl/tetra-pei reads *clear* as "short form report allowed")
+    [unverified].
 
     The header fields and the match of user data and PI are checked on
     construction (``EncodeError`` naming the field); decoders build instances
