@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware_sim import registry
+from firmware_sim.hosting import ThreadedHost
 from tetrakit.alarm.daemon import Daemon
 
 SCENARIO = """\
@@ -113,13 +114,23 @@ async def _storm(config: Path, scenario: Path, alarms: int, recipients: int, rat
         world = registry.get(str(scenario))
         assert world is not None and daemon.controller is not None
         host = next(e.host for e in registry._worlds.values() if e.host.world is world)
+        assert isinstance(host, ThreadedHost)  # the real clock: the world runs in a thread
         done = asyncio.Event()
         loop = asyncio.get_running_loop()
         expected = alarms * recipients
+        callout_ids: dict[int, tuple[str, int]] = {}  # world SDS id -> (alarm id, recipient)
+        on_air: dict[int, float] = {}  # world SDS id of a call-out -> time it went on the air
 
         def on_log(entry: dict[str, Any]) -> None:
-            if entry["event"] == "sds_sent":
-                loop.call_soon_threadsafe(done.set)
+            # runs in the simulator's thread, once per entry: no rescans of the log
+            if entry["event"] == "sds_submitted":
+                tag = str(entry.get("text", "")).rpartition("#")[2]
+                if tag.startswith("A"):
+                    callout_ids[entry["id"]] = (tag, entry["to"])
+            elif entry["event"] == "sds_sent" and entry["id"] in callout_ids:
+                on_air[entry["id"]] = entry["t"]
+                if len(on_air) >= expected:
+                    loop.call_soon_threadsafe(done.set)
 
         with host.cond:
             world.log.subscribe(on_log)
@@ -131,26 +142,16 @@ async def _storm(config: Path, scenario: Path, alarms: int, recipients: int, rat
         ))
         wall_journaled = time.perf_counter() - wall0
         ids = {r.alarm_id for r in replies}
-
-        def callouts() -> list[dict[str, Any]]:
-            with host.cond:
-                submitted = {e["id"]: e for e in world.log.find("sds_submitted")
-                             if str(e.get("text", "")).split("#")[-1] in ids}
-                sent = [e for e in world.log.find("sds_sent") if e["id"] in submitted]
-            return [{**submitted[e["id"]], "t_sent": e["t"]} for e in sent]
-
         async with asyncio.timeout(timeout):
-            while len(callouts()) < expected:
-                done.clear()
-                await done.wait()
-        got = callouts()
-        t_last = max(e["t_sent"] for e in got)
+            await done.wait()
         with host.cond:
+            got = {i: callout_ids[i] for i in on_air if callout_ids[i][0] in ids}
+            t_last = max(on_air[i] for i in got)
             slots = [e for e in world.log.find("sds_sent") if t0 <= e["t"] <= t_last]
             failed = [e for e in world.log.find("sds_failed") if e["t"] >= t0]
         keys = [f.data["key"] for a in ids for f in daemon.controller.engine.alarm(a).timeline
                 if f.kind == "send"]
-        pairs = {(e["text"].split("#")[-1], e["to"]) for e in got}
+        pairs = set(got.values())
         return {
             "alarms": len(ids),
             "callouts_on_air": len(got),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,12 @@ def test_metrics_positions_and_journal_faults_from_a_real_controller(tmp_path: P
         pos = {p["issi"]: p for p in detail["positions"]}
         assert 25 < pos[2001]["distance_m"] < 35 and pos[2001]["age_s"] == 0.0
         assert pos[2002]["position"] is None
+        # each recipient's own timeline: added, call-out created, sent, its answer
+        kari = next(r for r in detail["recipients"] if r["issi"] == 2001)
+        kinds = [e["kind"] for e in kari["timeline"]]
+        assert kinds[:2] == ["recipient", "send"] and kinds[-1] == "answer"
+        assert all(e.get("issi") == 2001 or e["key"].split("/")[1] == "2001"
+                   for e in kari["timeline"])
         await controller.cancel(reply.alarm_id, source="test")
         m = _samples(ops)
         assert m[("tetrakit_alarms_raised_total", (("alarm_type", "HJERTESTANS"),))] == 1
@@ -124,3 +131,43 @@ def test_fault_targets_resolve_teams_groups_and_issis() -> None:
     got: list[Any] = [(t.issi, t.group) for t in fault_targets(cfg, cfg.fault_alarm.targets)]
     assert got == [(2101, False), (2102, False), (2103, False), (9101, True), (9100, True),
                    (1003, False)]
+
+
+def test_http_trigger_with_a_structured_location_keeps_its_coordinates(
+    tmp_path: Path, ops_kit: Any
+) -> None:
+    port = ops_kit.free_port()
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        'listen: "127.0.0.1:8080"\n  token: null', f'listen: "127.0.0.1:{port}"\n  token: "t0k"'
+    )
+    cfg = parse_config(text, file="hospital.yaml", base=tmp_path)
+
+    async def main() -> None:
+        radio = MemoryRadio("primary")
+        pool = SupervisedRadioPool([radio])
+        controller = Controller(cfg, Journal(tmp_path / "j.sqlite3"), pool)
+        ops = Operations(cfg, controller, pool, {"primary": radio}, notifier=SdNotifier(""))
+        await controller.start()
+        await ops.start()
+        body = json.dumps({"alarm_type": "TRAUME", "location": {
+            "building": "A", "floor": 1, "room": "101", "unit": "Akuttmottak",
+            "latitude": 62.46431, "longitude": 6.34478}}).encode()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /api/alarms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     b"Authorization: Bearer t0k\r\nContent-Type: application/json\r\n"
+                     + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        answer = await reader.read()
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 202")
+        alarm_id = json.loads(answer.partition(b"\r\n\r\n")[2])["id"]
+        alarm = controller.engine.alarm(alarm_id)
+        assert alarm.text.startswith("TRAUMEALARM A1 rom 101 Akuttmottak #")
+        assert alarm.location["latitude"] == 62.46431
+        data, bits = lip.to_sds(lip.ShortLocationReport.from_position(62.46431, 6.34478))
+        controller.incoming(IncomingSds("primary", 2101, 12, data, bits))
+        pos = {p["issi"]: p for p in ops.alarm_detail(alarm_id)["positions"]}
+        assert pos[2101]["distance_m"] < 2
+        await ops.stop()
+        await controller.stop()
+
+    asyncio.run(main())

@@ -10,6 +10,7 @@ import pytest
 
 from tetrakit.alarm.faults import NoRadioAvailable
 from tetrakit.alarm.radio_pool import SupervisedRadioPool
+from tetrakit.radio import RadioSession, SdsState
 
 UNIT = Path(__file__).resolve().parents[2] / "hw" / "systemd" / "tetrakit-alarm.service"
 
@@ -96,3 +97,13 @@ def test_systemd_unit_is_notify_with_watchdog_and_hardening() -> None:
     }.items():
         assert service[key] == value, key
     assert parser["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_a_queued_sds_can_be_withdrawn_for_failover_once() -> None:
+    session = RadioSession("generic", now=0.0)
+    handle = session.send_sds(2001, b"\x82\x00", 16, now=0.0)  # no link yet: it waits
+    assert handle.state is SdsState.QUEUED
+    assert session.withdraw(handle, 1.0, "radio primary is silent")
+    assert handle.state is SdsState.FAILED
+    assert "withdrawn: radio primary is silent" in str(handle.error)
+    assert not session.withdraw(handle, 2.0, "again")  # gone: nothing to take back

@@ -124,16 +124,28 @@ def test_radio_reboots_mid_alarm_no_sds_lost_or_doubled(tmp_path: Path, ops_kit:
 
             await sd.until(lambda: delivered() >= set(TEAM), 45,
                            "the call-out delivered to every team member")
-            import sys
-            for f in alarm.timeline:
-                print(round(f.at - alarm.created_at, 2), f.kind, f.data, file=sys.stderr)
+            await sd.until(lambda: all(
+                s.state.value == "sent" for s in alarm.sends.values()), 15, "every send sent")
             facts = alarm.timeline
             keys = [f.data["key"] for f in facts if f.kind == "send"]
             assert len(keys) == len(set(keys)), "a send key was created twice"
-            # each send key reached the air at most once
+            # each send key was accepted by exactly one radio and sent once
+            accepted = [f.data["key"] for f in facts
+                        if f.kind == "send_state" and f.data["state"] == "radio_accepted"]
             sent = [f.data["key"] for f in facts
                     if f.kind == "send_state" and f.data["state"] == "sent"]
-            assert len(sent) == len(set(sent))
+            assert sorted(accepted) == sorted(set(accepted)) == sorted(keys)
+            assert sorted(sent) == sorted(keys)
+            # on the air: each individual got the call-out once per send step, no more
+            for issi in TEAM:
+                steps = [k for k in keys if k.split("/")[1] == str(issi)]
+                on_air = [e for e in sd.log("sds_submitted", to=issi)
+                          if f"#{reply.alarm_id}" in str(e.get("text", ""))]
+                assert len(on_air) == len(steps), (issi, on_air, steps)
+            # the reboot moved traffic: the secondary carried call-outs
+            radios = {f.data["radio"] for f in facts
+                      if f.kind == "send_state" and f.data["state"] == "radio_accepted"}
+            assert "secondary" in radios
             assert alarm.state in (AlarmState.ACTIVE, AlarmState.RESOLVED)
 
     asyncio.run(main())

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tetrakit.alarm.config import AlarmConfig
+from tetrakit.alarm.config import AlarmConfig, Location
 from tetrakit.alarm.dispatcher import Dispatcher, IncomingSds, RadioPool
 from tetrakit.alarm.engine import (
     Action,
@@ -141,7 +141,7 @@ class Controller:
         *,
         button: str | None = None,
         alarm_type: str | None = None,
-        location: str | None = None,
+        location: str | Location | None = None,
         source: str = "",
     ) -> TriggerReply:
         """Raise an alarm; returns once it is committed to the journal.

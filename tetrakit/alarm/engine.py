@@ -345,6 +345,11 @@ def _location_dict(loc: Location) -> JsonDict:
     }
 
 
+def _as_location(location: str | Location) -> Location:
+    """A location given as a text, or as structured fields (HTTP API, other inputs)."""
+    return location if isinstance(location, Location) else Location(text=location)
+
+
 def _location_from(d: JsonDict) -> Location:
     return Location(
         building=d.get("building") or "",
@@ -417,7 +422,7 @@ class AlarmEngine:
         *,
         button: str | None = None,
         alarm_type: str | None = None,
-        location: str | None = None,
+        location: str | Location | None = None,
         source: str = "",
     ) -> TriggerResult:
         """Raise an alarm by button, or by alarm type and a location text.
@@ -438,12 +443,12 @@ class AlarmEngine:
                 known = ", ".join(sorted(x.id for x in self.config.buttons))
                 raise ValueError(f"unknown button {button!r} (buttons: {known})") from None
             code = alarm_type or b.alarm
-            loc = b.location if location is None else Location(text=location)
+            loc = b.location if location is None else _as_location(location)
             dup_key = f"button:{button}"
         elif alarm_type is not None:
             code = alarm_type
-            loc = Location(text=location or "")
-            dup_key = f"type:{alarm_type}:{loc.text}"
+            loc = _as_location(location or "")
+            dup_key = f"type:{alarm_type}:{' '.join(location_parts(loc))}"
         else:
             raise ValueError("give a button, or an alarm type and a location")
         try:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tetrakit import sds
-from tetrakit.alarm.config import AlarmConfig, Priority, Targets
+from tetrakit.alarm.config import AlarmConfig, Location, Priority, Targets
 from tetrakit.alarm.controller import AlarmRefusedError, Controller
 from tetrakit.alarm.dispatcher import AI_SDS_TYPE4, IncomingSds, RadioLink
 from tetrakit.alarm.engine import AlarmChanged, AlarmState, Delivery, Fact
@@ -373,8 +373,10 @@ class Operations:
         return not reasons, reasons
 
     def alarm_detail(self, alarm_id: str) -> dict[str, Any]:
-        """The controller's detail plus each individual recipient's position."""
+        """The controller's detail plus, per recipient, its own timeline and position."""
         detail = self.controller.alarm_detail(alarm_id)
+        for r in detail.get("recipients", []):
+            r["timeline"] = [e for e in detail.get("timeline", []) if _concerns(e, r)]
         loc = detail.get("location_detail") or {}
         issis = [r["issi"] for r in detail.get("recipients", []) if not r.get("group")]
         detail["positions"] = self.positions.responders(
@@ -665,6 +667,19 @@ class Operations:
         )
 
 
+def _concerns(event: dict[str, Any], recipient: dict[str, Any]) -> bool:
+    """Whether a timeline entry is about one recipient (by its ISSI or a send key to it).
+
+    Send keys are ``alarm/issi/step`` (:class:`~tetrakit.alarm.engine.SendKey`);
+    a GSSI and an ISSI are never the same number in one configuration.
+    """
+    if event.get("issi") == recipient["issi"]:
+        return True
+    key = event.get("key")
+    return isinstance(key, str) and key.count("/") == 2 and \
+        key.split("/")[1] == str(recipient["issi"])
+
+
 def _issis(issis: Sequence[int]) -> str:
     return ", ".join(str(i) for i in issis) or "nobody"
 
@@ -676,12 +691,17 @@ class _Backend:
         self.ops = ops
 
     async def trigger(self, request: TriggerRequest, *, source: str) -> str:
-        location = request.location
-        if isinstance(location, dict):
-            # the engine takes a location text; keep the parts in their usual order
-            parts = [str(location[k]) for k in ("building", "floor", "unit", "room", "text")
-                     if location.get(k)]
-            location = " ".join(parts) or None
+        location: str | Location | None = None
+        if isinstance(request.location, dict):
+            loc = request.location
+            location = Location(
+                building=loc.get("building", ""), floor=loc.get("floor", ""),
+                unit=loc.get("unit", ""), room=loc.get("room", ""), text=loc.get("text", ""),
+                latitude=loc.get("latitude"), longitude=loc.get("longitude"),
+                altitude=loc.get("altitude"),
+            )
+        else:
+            location = request.location
         try:
             reply = await self.ops.controller.trigger(
                 button=request.button, alarm_type=request.alarm_type, location=location,

@@ -48,6 +48,7 @@ __all__ = [
     "Ctgs",
     "Cticn",
     "Ctom",
+    "CtsdsrFields",
     "CtsdsrHeader",
     "Ctsp",
     "Ctxg",
@@ -55,6 +56,7 @@ __all__ = [
     "Identification",
     "Result",
     "UnparsedLine",
+    "ctsdsr_header_fields",
     "parse_cmgs",
     "parse_ctsdsr_header",
     "parse_result",
@@ -369,9 +371,74 @@ def parse_cmgs(rest: str) -> CmgsSetResult | CmgsStatus:
 
 def parse_ctsdsr_header(rest: str) -> CtsdsrHeader:
     """The fields of a ``+CTSDSR`` header (§6.13.3): 3, 4, 6 or 7 of them."""
-    f = _fields(rest)
-    w = "+CTSDSR"
+    return CtsdsrHeader(*ctsdsr_header_fields(rest.split(",")))
+
+
+#: The fields of a ``+CTSDSR`` header in :class:`CtsdsrHeader` order.
+CtsdsrFields = tuple[
+    AiService | int,
+    Tsi | None,
+    CalledPartyIdentityType | int | None,
+    Tsi | None,
+    CalledPartyIdentityType | int | None,
+    int,
+    bool | None,
+]
+
+
+def ctsdsr_header_fields(parts: list[str]) -> CtsdsrFields:
+    """:func:`parse_ctsdsr_header` on the header already split on commas, as a tuple (§6.13.3).
+
+    ``parts`` are the comma-separated texts, blanks not yet stripped.  Raises
+    :class:`~tetrakit.errors.DecodeError` like :func:`parse_ctsdsr_header`.  For
+    the PEI receiver, which has split the line anyway and builds its
+    ``SdsIncoming`` event straight from the fields (no intermediate object per
+    SDS).
+    """
+    f = [p.strip() for p in parts]
     n = len(f)
+    if n == 6 or n == 7:
+        # Fast path for the usual header, run for every incoming SDS: all fields
+        # plain decimal (the optional ones may be empty), identities as SSI or
+        # TSI.  It gives the same result as the general code below, which
+        # handles everything else and words the errors.
+        ai_t, calling_t, ctype_t, called_t, dtype_t, bits_t = f[:6]
+        e2ee_t = f[6] if n == 7 else ""
+        digits = ai_t + calling_t + ctype_t + called_t + dtype_t + bits_t + e2ee_t
+        if (
+            ai_t
+            and bits_t
+            and digits.isdigit()
+            and digits.isascii()
+            and (e2ee_t == "" or e2ee_t == "0" or e2ee_t == "1")
+        ):
+            try:
+                calling_id = (
+                    (Tsi(int(calling_t)) if len(calling_t) <= 8 else parse_identity(calling_t))
+                    if calling_t
+                    else None
+                )
+                called_id = (
+                    (Tsi(int(called_t)) if len(called_t) <= 8 else parse_identity(called_t))
+                    if called_t
+                    else None
+                )
+            except ValueError:
+                pass  # not an identity: the general code says why
+            else:
+                ai_n = int(ai_t)
+                ctype = int(ctype_t) if ctype_t else None
+                dtype = int(dtype_t) if dtype_t else None
+                return (
+                    _AI_SERVICES.get(ai_n, ai_n),
+                    calling_id,
+                    None if ctype is None else _IDENTITY_TYPES.get(ctype, ctype),
+                    called_id,
+                    None if dtype is None else _IDENTITY_TYPES.get(dtype, dtype),
+                    int(bits_t),
+                    None if e2ee_t == "" else e2ee_t == "1",
+                )
+    w = "+CTSDSR"
     if n not in (3, 4, 6, 7):
         raise DecodeError(f"{w}: expected 3, 4, 6 or 7 fields, got {n}", field=w)
     ai = coerce(AiService, _int(f[0], w, "ai_service"))
@@ -395,7 +462,12 @@ def parse_ctsdsr_header(rest: str) -> CtsdsrHeader:
             if flag > 1:
                 raise DecodeError(f"{w}: e2ee must be 0 or 1, not {flag}", field="e2ee")
             e2ee = bool(flag)
-    return CtsdsrHeader(ai, calling, calling_type, called, called_type, bits, e2ee)
+    return ai, calling, calling_type, called, called_type, bits, e2ee
+
+
+# The tables as plain dicts for the fast path above (same lookup as ``coerce``).
+_AI_SERVICES: dict[int, AiService] = {m.value: m for m in AiService}
+_IDENTITY_TYPES: dict[int, CalledPartyIdentityType] = {m.value: m for m in CalledPartyIdentityType}
 
 
 def _opt_enum_type(text: str, what: str, field: str) -> CalledPartyIdentityType | int | None:
