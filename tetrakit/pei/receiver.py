@@ -52,7 +52,7 @@ from tetrakit.pei.events import (
     ResultLine,
     SdsIncoming,
 )
-from tetrakit.pei.results import CtsdsrFields, ctsdsr_header_fields
+from tetrakit.pei.results import ctsdsr_header_fields
 
 __all__ = ["MAX_LINE", "PeiReceiver"]
 
@@ -191,9 +191,9 @@ class PeiReceiver:
             if cut >= 0:
                 body = tail[:cut]
                 tail = tail[cut + 1 :]
-                self._tail = tail
+                self._tail = tail  # already, for pending_bytes if a line below fails
                 clean = len(body.translate(None, _UNCLEAN)) == cut
-                self._lines(body.decode("latin-1").split("\n"), clean)
+                self._lines(body.decode("latin-1").split("\n"), clean, cut > self._max_line)
             # A "> " prompt often comes without a line ending; report it now.
             while tail[:2] == _PROMPT:
                 self._events.append(_PROMPT_EVENT)
@@ -207,31 +207,31 @@ class PeiReceiver:
             self._eof_done = True
             if self._tail:
                 tail, self._tail = self._tail, b""
-                self._lines([tail.decode("latin-1")], False)
-            if self._pending_header is not None:
-                header, self._pending_header = self._pending_header, None
-                fields = self._parse(header)
-                if fields[5] != 0:
-                    raise PeiProtocolError(f"stream ended after {header!r} before its payload line")
-                self._emit_sds(header, fields, "")
+                self._lines([tail.decode("latin-1")], False, True)
+            header = self._pending_header
+            if header is not None:
+                self._pending_header = None
+                self._sds(header, header[len("+CTSDSR:") :].split(","), None, False)
             self._events.append(EndOfStream())
 
-    def _lines(self, lines: list[str], clean: bool) -> None:
+    def _lines(self, lines: list[str], clean: bool, long: bool) -> None:
         """Handle complete lines (without their endings), as latin-1 text.
 
         ``clean`` says that no line holds a control or non-ASCII character, so
-        that none can be Garbage.  This loop runs for every line of the stream:
-        the common lines are classified inline, the rare cases call out.
+        that none can be Garbage; ``long`` that a line may be longer than
+        ``max_line``.  This loop runs for every line of the stream: the common
+        lines are classified inline, the rare cases call out.
         """
         append = self._events.append
         max_line = self._max_line
         for raw in lines:
             if not raw:
                 continue
-            while raw[:2] == "> ":
-                append(_PROMPT_EVENT)
-                raw = raw[2:]
-            if len(raw) > max_line:
+            if raw[0] == ">":
+                while raw[:2] == "> ":
+                    append(_PROMPT_EVENT)
+                    raw = raw[2:]
+            if long and len(raw) > max_line:
                 raise PeiProtocolError(
                     f"line longer than {max_line} bytes: {raw[:40].encode('latin-1')!r}..."
                 )
@@ -244,8 +244,14 @@ class PeiReceiver:
                     continue
                 s = rest
             pending = self._pending_header
-            if pending is not None and self._sds_payload(pending, s):
-                continue
+            if pending is not None:
+                if s[0] == ",":
+                    self._header_continued(pending, s)
+                    continue
+                # The line after a header is its payload, unless the SDS is empty.
+                self._pending_header = None
+                if self._sds(pending, pending[len("+CTSDSR:") :].split(","), s, False):
+                    continue
             if self._after_cmgs_echo and s != ">":
                 self._after_cmgs_echo = False
                 if _HEX.fullmatch(s) is not None:
@@ -259,7 +265,7 @@ class PeiReceiver:
                     if prefix == "+CTSDSR":
                         self._sds_header(s)
                         continue
-                    kind = _ERROR_KINDS.get(prefix[:10])
+                    kind = _ERROR_KINDS.get(prefix[:10]) if len(prefix) >= 10 else None
                     if kind is None:
                         append(ResultLine(prefix.upper(), s))
                         continue
@@ -298,25 +304,14 @@ class PeiReceiver:
         self._events.append(Garbage(s[: len(s) - len(rest)].rstrip(" \t").encode("latin-1")))
         return rest
 
-    def _sds_payload(self, pending: str, text: str) -> bool:
-        """The line after the ``+CTSDSR`` header ``pending``; True if it was consumed."""
-        if text[0] == ",":
-            # Header continued on the next line (seen with some radios).
-            pending += text
-            self._pending_header = pending
-            if len(pending) > self._max_line:
-                raise PeiProtocolError(
-                    f"+CTSDSR header longer than {self._max_line} characters: {pending[:40]!r}..."
-                )
-            return True
-        self._pending_header = None
-        fields = self._parse(pending)
-        if fields[5] != 0:
-            self._emit_sds(pending, fields, text)
-            return True
-        # A zero-length SDS has no payload line; this line is something else.
-        self._emit_sds(pending, fields, "")
-        return False
+    def _header_continued(self, pending: str, text: str) -> None:
+        """A ``+CTSDSR`` header continued on a line starting with "," (seen with some radios)."""
+        pending += text
+        self._pending_header = pending
+        if len(pending) > self._max_line:
+            raise PeiProtocolError(
+                f"+CTSDSR header longer than {self._max_line} characters: {pending[:40]!r}..."
+            )
 
     @staticmethod
     def _error_result(kind: FinalKind, text: str) -> FinalResult:
@@ -326,10 +321,13 @@ class PeiReceiver:
         return FinalResult(kind, code, text)
 
     def _sds_header(self, text: str) -> None:
-        parts = text[len("+CTSDSR:") :].split(",")
-        n = len(parts)
         # One-line form "<6 or 7 header fields>, <hex>": the payload is the
         # extra field (a 7th field that is 0/1 without a blank is E2EE).
+        n = text.count(",") + 1
+        if n != 7 and n != 8:
+            self._pending_header = text
+            return
+        parts = text[len("+CTSDSR:") :].split(",")
         inline = n == 8
         if n == 7:
             last = parts[6].strip()
@@ -337,24 +335,30 @@ class PeiReceiver:
         if inline:
             header = text[: text.rfind(",")]
             payload = parts.pop()
-            self._emit_sds(header, self._parse(header, parts), payload)
+            self._sds(header, parts, payload, True)
         else:
             self._pending_header = text
 
-    @staticmethod
-    def _parse(header: str, parts: list[str] | None = None) -> CtsdsrFields:
-        """The fields of ``header``; ``parts`` are its fields split on commas, if at hand."""
-        if parts is None:
-            parts = header[header.find(":") + 1 :].split(",")
+    def _sds(self, header: str, parts: list[str], payload: str | None, inline: bool) -> bool:
+        """Emit the SDS of ``header`` (its fields split on commas: ``parts``).
+
+        ``payload`` is the hex from the header line when ``inline``, else the
+        line after the header, or ``None`` at the end of the stream.  Returns
+        False when that line was not used: a zero-length SDS has no payload.
+        """
         try:
-            return ctsdsr_header_fields(parts)
+            fields = ctsdsr_header_fields(parts)
         except DecodeError as exc:
             raise PeiProtocolError(f"bad +CTSDSR header {header[:80]!r}: {exc}") from exc
-
-    def _emit_sds(self, header: str, fields: CtsdsrFields, payload: str) -> None:
+        bits = fields[5]
+        if bits == 0 and not inline:
+            # A zero-length SDS has no payload line; the next line is something else.
+            self._events.append(SdsIncoming(*fields, b"", "", header.strip()))
+            return False
+        if payload is None:
+            raise PeiProtocolError(f"stream ended after {header!r} before its payload line")
         # Blanks inside the payload are dropped; the common payload has none.
         hx = payload if payload.isalnum() else "".join(payload.split())
-        bits = fields[5]
         if hx:
             # bytes.fromhex accepts exactly the ASCII hex digits here: the
             # payload has no blanks left, and odd counts get a padding nibble.
@@ -370,3 +374,4 @@ class PeiReceiver:
         else:
             data = b""
         self._events.append(SdsIncoming(*fields, data, hx, header.strip()))
+        return True

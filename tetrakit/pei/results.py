@@ -402,42 +402,43 @@ def ctsdsr_header_fields(parts: list[str]) -> CtsdsrFields:
         # plain decimal (the optional ones may be empty), identities as SSI or
         # TSI.  It gives the same result as the general code below, which
         # handles everything else and words the errors.
-        ai_t, calling_t, ctype_t, called_t, dtype_t, bits_t = f[:6]
-        e2ee_t = f[6] if n == 7 else ""
-        digits = ai_t + calling_t + ctype_t + called_t + dtype_t + bits_t + e2ee_t
-        if (
-            ai_t
-            and bits_t
-            and digits.isdigit()
-            and digits.isascii()
-            and (e2ee_t == "" or e2ee_t == "0" or e2ee_t == "1")
-        ):
-            try:
-                calling_id = (
-                    (Tsi(int(calling_t)) if len(calling_t) <= 8 else parse_identity(calling_t))
-                    if calling_t
-                    else None
-                )
-                called_id = (
-                    (Tsi(int(called_t)) if len(called_t) <= 8 else parse_identity(called_t))
-                    if called_t
-                    else None
-                )
-            except ValueError:
-                pass  # not an identity: the general code says why
+        digits = "".join(f)
+        if digits.isdigit() and digits.isascii():
+            if n == 6:
+                ai_t, calling_t, ctype_t, called_t, dtype_t, bits_t = f
+                e2ee_t = ""
             else:
-                ai_n = int(ai_t)
-                ctype = int(ctype_t) if ctype_t else None
-                dtype = int(dtype_t) if dtype_t else None
-                return (
-                    _AI_SERVICES.get(ai_n, ai_n),
-                    calling_id,
-                    None if ctype is None else _IDENTITY_TYPES.get(ctype, ctype),
-                    called_id,
-                    None if dtype is None else _IDENTITY_TYPES.get(dtype, dtype),
-                    int(bits_t),
-                    None if e2ee_t == "" else e2ee_t == "1",
-                )
+                ai_t, calling_t, ctype_t, called_t, dtype_t, bits_t, e2ee_t = f
+            if ai_t and bits_t and (e2ee_t == "" or e2ee_t == "0" or e2ee_t == "1"):
+                try:
+                    calling_id = (
+                        None
+                        if not calling_t
+                        else Tsi(int(calling_t))
+                        if len(calling_t) <= 8
+                        else parse_identity(calling_t)
+                    )
+                    called_id = (
+                        None
+                        if not called_t
+                        else Tsi(int(called_t))
+                        if len(called_t) <= 8
+                        else parse_identity(called_t)
+                    )
+                except ValueError:
+                    pass  # not an identity: the general code says why
+                else:
+                    ai_n = int(ai_t)
+                    types = _IDENTITY_TYPES
+                    return (
+                        _AI_SERVICES.get(ai_n, ai_n),
+                        calling_id,
+                        None if not ctype_t else types.get(int(ctype_t), int(ctype_t)),
+                        called_id,
+                        None if not dtype_t else types.get(int(dtype_t), int(dtype_t)),
+                        int(bits_t),
+                        None if not e2ee_t else e2ee_t == "1",
+                    )
     w = "+CTSDSR"
     if n not in (3, 4, 6, 7):
         raise DecodeError(f"{w}: expected 3, 4, 6 or 7 fields, got {n}", field=w)
