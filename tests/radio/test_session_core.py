@@ -467,6 +467,26 @@ def test_mode_change_reregisters() -> None:
     assert h.session.health().reinit_count == 1
 
 
+def test_report_asked_for_during_a_reinit_waits_for_the_init() -> None:
+    h = ready()
+    request = h.session.request(h.session.profile.keepalive, h.now)
+    h.radio.silent = True  # the keep-alive stays in flight, so the re-init resets the engine
+    h.exchange()
+    h.radio.silent = False
+    n = len(h.commands)
+    # one chunk: an AI mode change (re-init) and a text asking for a "received" report,
+    # which the reset hands over while it settles
+    h.send(
+        b"\r\n+CTOM: 1\r\n"
+        b"\r\n+CTSDSR: 12,23404,0,1003,0,112\r\n82040801476A61746A616A676A61\r\n"
+    )
+    assert request.error is not None
+    assert h.commands[n:] == [
+        *GENERIC_INIT, b"AT+CTSDS=12,0,0,0\r\n", b"AT+CMGS=23404,32\r\n82100008\x1a"
+    ]
+    assert h.session.state is LinkState.READY
+
+
 def test_request_and_close() -> None:
     h = ready()
     req = h.session.request(h.session.profile.keepalive, h.now)

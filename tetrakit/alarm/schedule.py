@@ -16,12 +16,12 @@ with its wall clock and sleep injectable so tests run on a virtual clock.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as _dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from tetrakit._tasks import cancel_and_wait
 from tetrakit.alarm.faults import FaultKind, FaultReporter
 
 __all__ = ["TestAlarmScheduler", "TestOutcome", "next_run", "parse_time_of_day"]
@@ -118,11 +118,8 @@ class TestAlarmScheduler:
             self._task = asyncio.create_task(self.run(), name="test-alarm-schedule")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def run(self) -> None:
         """Forever: wait for the next scheduled time, then run the test."""

@@ -22,12 +22,13 @@ fails, so systemd restarts a daemon that is up but no longer supervising.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
+
+from tetrakit._tasks import cancel_and_wait
 
 __all__ = ["HealthCheck", "SdNotifier", "Watchdog", "watchdog_interval"]
 
@@ -178,11 +179,8 @@ class Watchdog:
             self._task = asyncio.create_task(self._run(), name="systemd-watchdog")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

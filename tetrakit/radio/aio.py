@@ -25,13 +25,14 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from tetrakit._tasks import cancel_and_wait
 from tetrakit.errors import PeiTimeoutError, PeiUsageError, TransportError
-from tetrakit.identities import Tsi
 from tetrakit.pei.commands import Command
 from tetrakit.pei.events import CommandCompleted
-from tetrakit.radio.events import LinkHealth, LinkState, RadioEvent, SdsHandle, SdsState
+from tetrakit.radio.events import LinkState, RadioEvent, SdsHandle, SdsState
+from tetrakit.radio.front_end import RadioFrontEnd, wanted_states
 from tetrakit.radio.profiles import VendorProfile
-from tetrakit.radio.session import RadioSession, SessionConfig
+from tetrakit.radio.session import SessionConfig
 from tetrakit.transport.async_transport import AsyncTransport
 from tetrakit.transport.port import DEFAULT_BAUDRATE
 from tetrakit.transport.trace import TraceWriter
@@ -43,11 +44,11 @@ log = logging.getLogger(__name__)
 Listener = Callable[[RadioEvent], None]
 
 
-class AsyncRadio:
+class AsyncRadio(RadioFrontEnd):
     """A supervised radio link in an asyncio program.
 
-    Args: as :class:`~tetrakit.radio.client.RadioClient`; ``name`` labels the
-    radio in logs (e.g. ``primary``).
+    Args: as :class:`~tetrakit.radio.front_end.RadioFrontEnd`; ``name`` labels
+    the radio in logs (e.g. ``primary``).
     """
 
     def __init__(
@@ -63,20 +64,13 @@ class AsyncRadio:
         message_reference_start: int | None = None,
         name: str | None = None,
     ) -> None:
-        self.url = url
         self.name = name or url
-        self._baudrate = baudrate
-        self._rtscts = rtscts
-        self._clock = clock
-        if isinstance(trace, str | Path):
-            self._trace: TraceWriter | None = TraceWriter(trace)
-            self._owns_trace = True
-        else:
-            self._trace = trace
-            self._owns_trace = False
-        self.session = RadioSession(
-            vendor, config=config, now=clock(), message_reference_start=message_reference_start
+        super().__init__(
+            url, baudrate=baudrate, rtscts=rtscts, vendor=vendor, trace=trace, config=config,
+            clock=clock, message_reference_start=message_reference_start,
         )
+
+    def _init_loop(self) -> None:
         self._transport: AsyncTransport | None = None
         self._lost: TransportError | None = None
         self._task: asyncio.Task[None] | None = None
@@ -105,12 +99,7 @@ class AsyncRadio:
         try:
             await self._wait(lambda: self.session.state is LinkState.READY, timeout)
         except TimeoutError:
-            health = self.session.health()
-            why = f": {health.last_error}" if health.last_error else ""
-            raise PeiTimeoutError(
-                f"{self.name}: radio not ready within {timeout:g} s "
-                f"(link {health.state.value}{why})"
-            ) from None
+            raise self._not_ready(self.name, timeout) from None
 
     async def close(self) -> None:
         """Stop supervising, close the session and the port (idempotent)."""
@@ -119,15 +108,11 @@ class AsyncRadio:
         self._closing = True
         self._kick()
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         self.session.close(self._clock())
         self._dispatch()
         await self._drop_transport()
-        if self._trace is not None and self._owns_trace:
-            self._trace.close()
+        self._close_trace()
 
     async def __aenter__(self) -> AsyncRadio:
         await self.start()
@@ -136,15 +121,7 @@ class AsyncRadio:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    # ------------------------------------------------------------------ health and events
-
-    @property
-    def state(self) -> LinkState:
-        return self.session.state
-
-    def health(self) -> LinkHealth:
-        """Link health: state, last answer, registrations, RSSI, re-init count ..."""
-        return self.session.health()
+    # ------------------------------------------------------------------ events
 
     def subscribe(self) -> asyncio.Queue[RadioEvent]:
         """A queue that receives every event from now on (unbounded)."""
@@ -161,54 +138,6 @@ class AsyncRadio:
         self._listeners.append(listener)
 
     # ------------------------------------------------------------------ sending
-
-    def send_sds(
-        self,
-        to: Tsi | int | str,
-        data: bytes,
-        bits: int,
-        *,
-        group: bool = False,
-        priority: int = 0,
-        ai_service: int = 12,
-        timeout: float | None = None,
-    ) -> SdsHandle:
-        """Queue SDS user data; the handle's state follows the radio's reports."""
-        handle = self.session.send_sds(
-            to, data, bits, now=self._clock(), group=group, priority=priority,
-            ai_service=ai_service, timeout=timeout,
-        )
-        self._kick()
-        return handle
-
-    def send_text(
-        self,
-        to: Tsi | int | str,
-        text: str,
-        *,
-        group: bool = False,
-        report: bool = True,
-        priority: int = 0,
-        message_reference: int | None = None,
-        timeout: float | None = None,
-    ) -> SdsHandle:
-        """Queue an SDS-TL text message (delivery report requested by default)."""
-        handle = self.session.send_text(
-            to, text, now=self._clock(), group=group, report=report, priority=priority,
-            message_reference=message_reference, timeout=timeout,
-        )
-        self._kick()
-        return handle
-
-    def send_status(
-        self, to: Tsi | int | str, value: int, *, group: bool = False, priority: int = 0
-    ) -> SdsHandle:
-        """Queue a 16-bit pre-coded status."""
-        handle = self.session.send_status(
-            to, value, now=self._clock(), group=group, priority=priority
-        )
-        self._kick()
-        return handle
 
     def withdraw(self, handle: SdsHandle, why: str) -> bool:
         """Take back a queued SDS the radio has not seen yet (see RadioSession.withdraw)."""
@@ -228,9 +157,7 @@ class AsyncRadio:
 
         Returns the handle; the caller looks at its state.
         """
-        wanted = {states} if isinstance(states, SdsState) else set(states)
-        if SdsState.SENT in wanted:
-            wanted.add(SdsState.DELIVERED)
+        wanted = wanted_states(states)
         with contextlib.suppress(TimeoutError):
             await self._wait(lambda: handle.state in wanted or handle.final, timeout)
         return handle
@@ -255,6 +182,9 @@ class AsyncRadio:
         return request.result
 
     # ------------------------------------------------------------------ internals
+
+    def _queued(self) -> None:
+        self._kick()
 
     def _kick(self) -> None:
         if self._wake is not None:

@@ -20,62 +20,28 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 
 from tetrakit.errors import PeiTimeoutError, TetrakitError, TransportError
-from tetrakit.identities import Tsi
 from tetrakit.pei.commands import Command
 from tetrakit.pei.events import CommandCompleted
-from tetrakit.radio.events import LinkHealth, LinkState, RadioEvent, SdsHandle, SdsState
-from tetrakit.radio.profiles import VendorProfile
-from tetrakit.radio.session import RadioSession, SessionConfig
+from tetrakit.radio.events import LinkState, RadioEvent, SdsHandle, SdsState
+from tetrakit.radio.front_end import RadioFrontEnd, wanted_states
 from tetrakit.transport.blocking import BlockingTransport
-from tetrakit.transport.port import DEFAULT_BAUDRATE
-from tetrakit.transport.trace import TraceWriter
 
 __all__ = ["RadioClient"]
 
 log = logging.getLogger(__name__)
 
 
-class RadioClient:
+class RadioClient(RadioFrontEnd):
     """A radio driven with blocking calls.
 
-    Args:
-        url: device path or pyserial URL of the radio's PEI.
-        baudrate / rtscts: serial settings (pei.md §2).
-        vendor: init profile name or a :class:`VendorProfile`.
-        trace: a :class:`TraceWriter` or a file path to record the traffic to.
-        config: session timing.
-        clock: monotonic clock in seconds (tests may pass their own).
-        message_reference_start: first SDS-TL message reference (default: clock based).
+    Args: see :class:`~tetrakit.radio.front_end.RadioFrontEnd` (``url``,
+    ``baudrate``, ``rtscts``, ``vendor``, ``trace``, ``config``, ``clock``,
+    ``message_reference_start``).
     """
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        baudrate: int = DEFAULT_BAUDRATE,
-        rtscts: bool = False,
-        vendor: str | VendorProfile = "generic",
-        trace: TraceWriter | str | Path | None = None,
-        config: SessionConfig | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        message_reference_start: int | None = None,
-    ) -> None:
-        self.url = url
-        self._baudrate = baudrate
-        self._rtscts = rtscts
-        self._clock = clock
-        if isinstance(trace, str | Path):
-            self._trace: TraceWriter | None = TraceWriter(trace)
-            self._owns_trace = True
-        else:
-            self._trace = trace
-            self._owns_trace = False
-        self.session = RadioSession(
-            vendor, config=config, now=clock(), message_reference_start=message_reference_start
-        )
+    def _init_loop(self) -> None:
         self._transport: BlockingTransport | None = None
         self._events: deque[RadioEvent] = deque()
         self._closed = False
@@ -94,12 +60,7 @@ class RadioClient:
         if self._transport is None and self.session.state is LinkState.DISCONNECTED:
             self._connect(raise_errors=True)
         if not self._run_until(lambda: self.session.state is LinkState.READY, timeout):
-            health = self.session.health()
-            why = f": {health.last_error}" if health.last_error else ""
-            raise PeiTimeoutError(
-                f"{self.url}: radio not ready within {timeout:g} s "
-                f"(link {health.state.value}{why})"
-            )
+            raise self._not_ready(self.url, timeout)
 
     def close(self) -> None:
         """Close the session and the port (idempotent)."""
@@ -109,8 +70,7 @@ class RadioClient:
         self.session.close(self._clock())
         self._collect()
         self._drop_transport()
-        if self._trace is not None and self._owns_trace:
-            self._trace.close()
+        self._close_trace()
 
     def __enter__(self) -> RadioClient:
         self.open()
@@ -119,65 +79,7 @@ class RadioClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ inspection
-
-    @property
-    def state(self) -> LinkState:
-        return self.session.state
-
-    def health(self) -> LinkHealth:
-        """A snapshot of the link."""
-        return self.session.health()
-
-    # ------------------------------------------------------------------ sending
-
-    def send_sds(
-        self,
-        to: Tsi | int | str,
-        data: bytes,
-        bits: int,
-        *,
-        group: bool = False,
-        priority: int = 0,
-        ai_service: int = 12,
-        timeout: float | None = None,
-    ) -> SdsHandle:
-        """Queue SDS user data (see :meth:`RadioSession.send_sds`); returns at once."""
-        handle = self.session.send_sds(
-            to, data, bits, now=self._clock(), group=group, priority=priority,
-            ai_service=ai_service, timeout=timeout,
-        )
-        self._flush()
-        return handle
-
-    def send_text(
-        self,
-        to: Tsi | int | str,
-        text: str,
-        *,
-        group: bool = False,
-        report: bool = True,
-        priority: int = 0,
-        message_reference: int | None = None,
-        timeout: float | None = None,
-    ) -> SdsHandle:
-        """Queue an SDS-TL text (see :meth:`RadioSession.send_text`); returns at once."""
-        handle = self.session.send_text(
-            to, text, now=self._clock(), group=group, report=report, priority=priority,
-            message_reference=message_reference, timeout=timeout,
-        )
-        self._flush()
-        return handle
-
-    def send_status(
-        self, to: Tsi | int | str, value: int, *, group: bool = False, priority: int = 0
-    ) -> SdsHandle:
-        """Queue a pre-coded status (see :meth:`RadioSession.send_status`); returns at once."""
-        handle = self.session.send_status(
-            to, value, now=self._clock(), group=group, priority=priority
-        )
-        self._flush()
-        return handle
+    # ------------------------------------------------------------------ sending and waiting
 
     def wait(
         self,
@@ -193,9 +95,7 @@ class RadioClient:
         caller looks at ``handle.state``.  Waiting for SENT also ends at
         DELIVERED, which implies it.
         """
-        wanted = {states} if isinstance(states, SdsState) else set(states)
-        if SdsState.SENT in wanted:
-            wanted.add(SdsState.DELIVERED)
+        wanted = wanted_states(states)
         self._run_until(lambda: handle.state in wanted or handle.final, timeout)
         return handle
 
@@ -290,6 +190,9 @@ class RadioClient:
                 raise
             return
         session.connection_made(self._clock())
+        self._flush()
+
+    def _queued(self) -> None:
         self._flush()
 
     def _flush(self) -> None:

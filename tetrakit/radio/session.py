@@ -259,6 +259,8 @@ class RadioSession:
             message_reference_start=message_reference_start,
         )
         self._requests: deque[CommandRequest] = deque()
+        # a pass of _run or an engine reset is in progress: start nothing new
+        self._settling = False
 
     # ================================================================== inspection
 
@@ -434,29 +436,6 @@ class RadioSession:
             ValueError: on a bad identity, length or priority.
             PeiUsageError: when the session is closed.
         """
-        handle = self._enqueue(
-            to, data, bits, now=now, group=group, priority=priority, ai_service=ai_service,
-            message_reference=message_reference, report_requested=report_requested,
-            timeout=timeout,
-        )
-        self._run(now)
-        return handle
-
-    def _enqueue(
-        self,
-        to: Tsi | int | str,
-        data: bytes,
-        bits: int,
-        *,
-        now: float,
-        group: bool = False,
-        priority: int = 0,
-        ai_service: int = AiService.SDS_TYPE_4,
-        message_reference: int | None = None,
-        report_requested: bool = False,
-        timeout: float | None = None,
-    ) -> SdsHandle:
-        """Validate and queue an SDS without running the state machine (safe mid-event)."""
         if self._state is LinkState.CLOSED:
             raise PeiUsageError("radio session is closed")
         tsi = to if isinstance(to, Tsi) else parse_identity(to)
@@ -477,6 +456,7 @@ class RadioSession:
             now=now,
         )
         self._outbox.add(handle)
+        self._run(now)
         return handle
 
     def send_text(
@@ -589,11 +569,22 @@ class RadioSession:
         self._backoff = min(max(self._backoff * 2, 0.1), self.config.backoff_max)
 
     def _run(self, now: float) -> None:
-        """Process every engine event, then start whatever is due."""
-        for _ in range(1000):  # each pass either consumes events or starts at most one thing
-            self._drain(now)
-            if not self._pump(now):
-                break
+        """Process every engine event, then start whatever is due.
+
+        Not re-entrant: called while a pass or an engine reset is in progress
+        (an SDS queued while handling an event), it returns at once and the
+        pass in progress, or the caller's next call, starts what was queued.
+        """
+        if self._settling:
+            return
+        self._settling = True
+        try:
+            for _ in range(1000):  # each pass either consumes events or starts at most one thing
+                self._drain(now)
+                if not self._pump(now):
+                    break
+        finally:
+            self._settling = False
 
     def _drain(self, now: float) -> None:
         engine = self._engine
@@ -725,8 +716,12 @@ class RadioSession:
     def _reset_engine(self, error: TetrakitError, now: float) -> None:
         """Reset the engine and settle what it discards before anything new is sent."""
         if self._engine is not None:
-            self._engine.reset(error)
-            self._drain_resets(now)
+            settling, self._settling = self._settling, True
+            try:
+                self._engine.reset(error)
+                self._drain_resets(now)
+            finally:
+                self._settling = settling
 
     def _drain_resets(self, now: float) -> None:
         """Handle the CommandFailed events a reset produced, before anything else is sent."""
@@ -943,8 +938,9 @@ class RadioSession:
             protocol_id=pdu.protocol_id,
         )
         data, bits = sds.encode(report)
-        # queued only: the loop that delivered this event sends it when the link is free
-        self._enqueue(calling, data, bits, now=now)
+        # queued only (a pass or a reset is in progress, so _run does not start
+        # anything): the loop that delivered this event sends it when the link is free
+        self.send_sds(calling, data, bits, now=now)
 
 
 def _ctsp_layers(line: str) -> tuple[int, int]:

@@ -339,12 +339,7 @@ def sds_report(
     Raises:
         EncodeError: when a value does not fit its field.
     """
-    for name, value in (("delivery_status", delivery_status),
-                        ("message_reference", message_reference)):
-        if not 0 <= value <= 0xFF:
-            raise EncodeError("must be 0-255", field=name, value=value, width=8)
-    if not 0x80 <= protocol_id <= 0xFE:
-        raise EncodeError("an SDS-TL PI is 0x80-0xFE", field="protocol_id", value=protocol_id)
+    _check_report_fields(delivery_status, message_reference, protocol_id)
     return SdsReport(to_protocol_id(protocol_id), _status(delivery_status), message_reference,
                      ack_required)
 
@@ -360,13 +355,18 @@ def sds_ack(
     Raises:
         EncodeError: when a value does not fit its field.
     """
+    _check_report_fields(delivery_status, message_reference, protocol_id)
+    return SdsAck(to_protocol_id(protocol_id), _status(delivery_status), message_reference)
+
+
+def _check_report_fields(delivery_status: int, message_reference: int, protocol_id: int) -> None:
+    """EncodeError unless the fields SDS-REPORT and SDS-ACK share fit (cl. 29.4.2.1, 29.4.2.2)."""
     for name, value in (("delivery_status", delivery_status),
                         ("message_reference", message_reference)):
         if not 0 <= value <= 0xFF:
             raise EncodeError("must be 0-255", field=name, value=value, width=8)
     if not 0x80 <= protocol_id <= 0xFE:
         raise EncodeError("an SDS-TL PI is 0x80-0xFE", field="protocol_id", value=protocol_id)
-    return SdsAck(to_protocol_id(protocol_id), _status(delivery_status), message_reference)
 
 
 def _status(code: int) -> DeliveryStatus | int:

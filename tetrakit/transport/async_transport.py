@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 from collections.abc import Callable
 
 from tetrakit.errors import TransportError
 from tetrakit.transport.port import Port, open_port
+from tetrakit.transport.port_transport import PortTransport
 from tetrakit.transport.reader import ReaderThread
 from tetrakit.transport.trace import TraceWriter
 
@@ -25,7 +25,7 @@ __all__ = ["AsyncTransport"]
 log = logging.getLogger(__name__)
 
 
-class AsyncTransport:
+class AsyncTransport(PortTransport):
     """An open port driven from an asyncio loop.
 
     Use :meth:`open` (or wrap an already open :class:`Port`), then
@@ -33,12 +33,9 @@ class AsyncTransport:
     """
 
     def __init__(self, port: Port) -> None:
-        self.port = port
+        super().__init__(port)
         self._reader: ReaderThread | None = None
-        self._write_lock = threading.Lock()
         self._async_write_lock = asyncio.Lock()
-        self._closed = False
-        self._lost: TransportError | None = None
 
     @classmethod
     async def open(
@@ -59,10 +56,6 @@ class AsyncTransport:
             open_port, url, baudrate=baudrate, rtscts=rtscts, xonxoff=xonxoff, trace=trace
         )
         return cls(port)
-
-    @property
-    def url(self) -> str:
-        return self.port.url
 
     @property
     def is_closing(self) -> bool:
@@ -103,10 +96,6 @@ class AsyncTransport:
         self._lost = exc
         on_lost(exc)
 
-    def _write_blocking(self, data: bytes) -> None:
-        with self._write_lock:
-            self.port.write(data)
-
     async def write(self, data: bytes) -> None:
         """Write ``data`` completely.
 
@@ -114,12 +103,9 @@ class AsyncTransport:
             TransportError: the port failed or the transport is closed.
             PeiTimeoutError: flow control blocked the write too long.
         """
-        if self._closed:
-            raise TransportError(f"{self.url}: transport is closed")
-        if self._lost is not None:
-            raise TransportError(f"{self.url}: link lost: {self._lost}")
+        self._check_writable()
         async with self._async_write_lock:
-            await asyncio.to_thread(self._write_blocking, data)
+            await asyncio.to_thread(self._write_locked, data)
 
     async def close(self) -> None:
         """Stop the reader thread and close the port (idempotent)."""

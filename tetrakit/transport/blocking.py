@@ -8,25 +8,22 @@ read timeout) and no byte is lost between calls.
 from __future__ import annotations
 
 import queue
-import threading
 
 from tetrakit.errors import TransportError
 from tetrakit.transport.port import Port, open_port
+from tetrakit.transport.port_transport import PortTransport
 from tetrakit.transport.reader import ReaderThread
 from tetrakit.transport.trace import TraceWriter
 
 __all__ = ["BlockingTransport"]
 
 
-class BlockingTransport:
+class BlockingTransport(PortTransport):
     """An open port used from one thread with blocking calls."""
 
     def __init__(self, port: Port) -> None:
-        self.port = port
+        super().__init__(port)
         self._queue: queue.Queue[bytes | TransportError] = queue.Queue()
-        self._lost: TransportError | None = None
-        self._write_lock = threading.Lock()
-        self._closed = False
         self._reader = ReaderThread(port, self._queue.put, self._queue.put)
         self._reader.start()
 
@@ -46,10 +43,6 @@ class BlockingTransport:
             TransportError: the port cannot be opened.
         """
         return cls(open_port(url, baudrate=baudrate, rtscts=rtscts, xonxoff=xonxoff, trace=trace))
-
-    @property
-    def url(self) -> str:
-        return self.port.url
 
     def read(self, timeout: float | None) -> bytes:
         """Return the next chunk, or ``b""`` when ``timeout`` seconds pass without one.
@@ -82,12 +75,8 @@ class BlockingTransport:
             TransportError: the port failed or the transport is closed.
             PeiTimeoutError: flow control blocked the write too long.
         """
-        if self._closed:
-            raise TransportError(f"{self.url}: transport is closed")
-        if self._lost is not None:
-            raise TransportError(f"{self.url}: link lost: {self._lost}")
-        with self._write_lock:
-            self.port.write(data)
+        self._check_writable()
+        self._write_locked(data)
 
     def close(self) -> None:
         """Stop the reader and close the port (idempotent)."""
