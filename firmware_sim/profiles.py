@@ -58,6 +58,11 @@ class VendorProfile:
         rssi: ``+CSQ`` signal level (0-31) while registered.
         max_sds_bits: upper bound printed by ``AT+CMGS=?`` and enforced.
         ctsp_table_size: how many ``AT+CTSP`` registrations fit (then CME 39).
+        sds_rate: SDS per second the radio itself puts on the air (its uplink);
+            ``None`` = no limit of its own (the network's limit still applies).
+        display_read_delay: seconds from showing an SDS-TL text the host did not
+            take (no ``AT+CTSP`` for its PI) on the display to the "consumed"
+            report, as a person reading it.
     """
 
     name: str
@@ -78,6 +83,8 @@ class VendorProfile:
     rssi: int = 25
     max_sds_bits: int = 2047
     ctsp_table_size: int = 32
+    sds_rate: float | None = None
+    display_read_delay: float = 3.0
 
     def hex_payload(self, data: bytes, bits: int) -> str:
         """User data as this radio prints it in a ``+CTSDSR`` body."""
@@ -121,6 +128,8 @@ def _read_profile(sec: Section, name: str, base: VendorProfile | None) -> Vendor
         rssi=sec.get("rssi", int, d.rssi),
         max_sds_bits=sec.get("max_sds_bits", int, d.max_sds_bits),
         ctsp_table_size=sec.get("ctsp_table_size", int, d.ctsp_table_size),
+        sds_rate=sec.get("sds_rate", float, d.sds_rate),
+        display_read_delay=sec.number("display_read_delay", d.display_read_delay),
     )
     if profile.cmee not in (0, 1, 2):
         raise sec.error("cmee", f"must be 0, 1 or 2, got {profile.cmee}")
@@ -132,6 +141,8 @@ def _read_profile(sec: Section, name: str, base: VendorProfile | None) -> Vendor
         raise sec.error("max_sds_bits", f"must be 16-2047, got {profile.max_sds_bits}")
     if profile.ctsp_table_size < 1:
         raise sec.error("ctsp_table_size", "must be at least 1")
+    if profile.sds_rate is not None and not profile.sds_rate > 0:
+        raise sec.error("sds_rate", f"must be positive (SDS per second), got {profile.sds_rate}")
     return profile
 
 

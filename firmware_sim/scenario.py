@@ -60,13 +60,18 @@ class GroupSpec:
 
 @dataclass(frozen=True, slots=True)
 class RadioSpec:
-    """A radio with a PEI (the controller's radios, a spare for the CLI)."""
+    """A radio with a PEI (the controller's radios, a spare for the CLI).
+
+    ``sds_rate``: SDS per second this radio puts on the air (its uplink);
+    ``None`` = the profile's figure, else the network's ``rate_limit``.
+    """
 
     issi: int
     profile: VendorProfile
     name: str = ""
     groups: tuple[int, ...] = ()
     powered: bool = True
+    sds_rate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,8 +390,12 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     for rsec in root.sections("radios"):
         issi = _ssi(rsec, "issi")
         claim(rsec, "issi", issi, "radio")
+        sds_rate = rsec.get("sds_rate", float, None)
+        if sds_rate is not None and not sds_rate > 0:
+            raise rsec.error("sds_rate", f"must be positive (SDS per second), got {sds_rate}")
         radios.append(RadioSpec(issi, _profile(rsec), rsec.get("name", str, ""),
-                                check_groups(rsec), rsec.get("powered", bool, True)))
+                                check_groups(rsec), rsec.get("powered", bool, True),
+                                sds_rate))
         rsec.done()
 
     members = []

@@ -48,6 +48,7 @@ from firmware_sim import codec
 from firmware_sim.air import AirSds, Reachability
 from firmware_sim.clock import Scheduler, Timer
 from firmware_sim.faults import OutputShaper, garbage_bytes
+from firmware_sim.network import DeliveryStatus
 from firmware_sim.profiles import VendorProfile
 from firmware_sim.worldlog import WorldLog
 from tetrakit.identities import Tsi, format_tsi, parse_identity
@@ -133,6 +134,9 @@ class TerminalModel:
         mcc / mnc / location_area: network identity for ``+CNUMF`` / ``+CREG``.
         groups: groups attached at power-on (``+CTGS?``).
         on_output: called whenever new output is ready (wakes a link).
+        sds_rate: SDS per second the radio itself puts on the air (see
+            :meth:`uplink_slot`); ``None`` = the profile's figure (which may be
+            ``None``: no limit of its own).
     """
 
     def __init__(
@@ -150,7 +154,13 @@ class TerminalModel:
         groups: tuple[int, ...] = (),
         name: str = "",
         on_output: Callable[[], None] | None = None,
+        sds_rate: float | None = None,
     ) -> None:
+        rate = sds_rate if sds_rate is not None else profile.sds_rate
+        if rate is not None and not rate > 0:
+            raise ValueError(f"sds_rate must be positive, got {rate}")
+        self._sds_rate = rate
+        self._next_uplink = float("-inf")
         self._issi = issi
         self.name = name
         self.profile = profile
@@ -195,6 +205,54 @@ class TerminalModel:
         if not self.in_coverage:
             return Reachability.UNREACHABLE
         return Reachability.OK
+
+    # -- uplink rate ------------------------------------------------------------------------
+    @property
+    def sds_rate(self) -> float | None:
+        """SDS per second this radio puts on the air (``None`` = no limit of its own)."""
+        return self._sds_rate
+
+    def min_duration(self, count: int) -> float:
+        """The least time from this radio's first to its last uplink slot for ``count`` SDS.
+
+        Uplink slots are exactly ``1/sds_rate`` apart, so ``count`` SDS given
+        at once leave over ``(count - 1) / sds_rate`` seconds (0 without a rate).
+        The network's own rate limit may add to it.
+        """
+        if count <= 1 or self._sds_rate is None:
+            return 0.0
+        return (count - 1) / self._sds_rate
+
+    def uplink_slot(self) -> float:
+        """When an SDS accepted now would be handed to the network."""
+        return max(self.scheduler.now, self._next_uplink)
+
+    def _uplink(self, sds: AirSds, on_sent: Callable[[bool], None] | None) -> None:
+        """Hand ``sds`` to the network at this radio's next uplink slot.
+
+        The radio keeps its own FIFO queue: slots are exactly ``1/sds_rate``
+        apart whatever the network does; the network's rate limit and
+        congestion then apply from the slot on.  An SDS still queued in the
+        radio when it reboots or is switched off is lost with its memory.
+        """
+        network = self.network
+        if network is None:
+            if on_sent is not None:
+                on_sent(False)
+            return
+        slot = self.uplink_slot()
+        if self._sds_rate is not None:
+            self._next_uplink = slot + 1.0 / self._sds_rate
+        if slot <= self.scheduler.now:
+            network.submit(sds, on_sent)
+            return
+        epoch = self._epoch
+
+        def hand_over() -> None:
+            if epoch == self._epoch and self.powered:
+                network.submit(sds, on_sent)
+
+        self._status_timers.append(self.scheduler.call_at(slot, hand_over))
 
     def _power_on_state(self) -> None:
         self.echo = self.profile.echo
@@ -668,10 +726,7 @@ class TerminalModel:
             status = SdsStatus.SENT if ok else SdsStatus.FAILED
             self._schedule_status(epoch, accepted, instance, status, ref)
 
-        if self.network is None:
-            sent(False)
-        else:
-            self.network.submit(sds, sent)
+        self._uplink(sds, sent)
 
     def _schedule_status(
         self, epoch: int, accepted: float, instance: int, status: SdsStatus, ref: int
@@ -685,7 +740,8 @@ class TerminalModel:
                 self._lines(f"+CMGS: {instance},{int(status)},{ref}")
 
         self._status_timers.append(self.scheduler.call_at(when, emit))
-        self._status_timers = [t for t in self._status_timers if not t.cancelled]
+        now = self.scheduler.now  # timers due before now have run: forget them
+        self._status_timers = [t for t in self._status_timers if not t.cancelled and t.when >= now]
 
     # -- from the network --------------------------------------------------------------------
     def deliver(self, sds: AirSds) -> None:
@@ -695,10 +751,47 @@ class TerminalModel:
         self.log.record(now, "pei_indication" if routed else "pei_not_forwarded",
                         radio=self._issi, id=sds.sds_id, **{"from": sds.source}, to=sds.dest)
         if not routed:
+            self._handle_in_mt(sds)
             return
         payload = self.profile.hex_payload(sds.payload, sds.bits)
         header = f"+CTSDSR: {sds.ai_service},{sds.source},0,{sds.dest},0,{sds.bits}"
         self._lines(header + self.profile.line_ending + payload)
+
+    def _handle_in_mt(self, sds: AirSds) -> None:
+        """An SDS the TE did not register for: the MT shows it and does the SDS-TL part.
+
+        A text SDS-TL transfer addressed to this radio that asks for reports
+        gets "received" at once and "consumed" ``display_read_delay`` seconds
+        later (someone reads the display), as for a handheld.  When the TE has
+        registered the PI with ``AT+CTSP`` the host gets it and the host
+        reports instead (``tetrakit.radio`` does).  Which reports a real MT
+        sends for a message it displays itself, and when, is [unverified]:
+        EN 300 392-2 cl. 29 says the destination's SDS-TL reports, not which
+        entity of a PEI radio does it.  Group transfers and non-text data get
+        no report from the MT here.
+        """
+        if sds.dest != self._issi:
+            return
+        info = codec.transfer_info(sds)
+        if info is None or info.text is None:
+            return
+        epoch = self._epoch
+        if info.wants_received:
+            self._mt_report(sds, info, DeliveryStatus.RECEIVED)
+        if info.wants_consumed:
+            def read() -> None:
+                if epoch == self._epoch and self.registered:
+                    self._mt_report(sds, info, DeliveryStatus.CONSUMED)
+
+            self.scheduler.call_later(self.profile.display_read_delay, read)
+
+    def _mt_report(self, sds: AirSds, info: codec.TransferInfo, status: int) -> None:
+        payload, bits = codec.build_report(info.protocol_id, status, info.message_reference)
+        report = AirSds(self._issi, sds.source, AiService.SDS_TYPE_4, payload, bits)
+        self.log.record(self.scheduler.now, "report", **{"from": self._issi}, to=sds.source,
+                        mr=info.message_reference, delivery_status=status,
+                        status_name=codec.delivery_status_name(status), by="mt")
+        self._uplink(report, None)
 
     # -- faults ------------------------------------------------------------------------------
     def reboot(self, duration: float, *, reason: str = "fault") -> None:

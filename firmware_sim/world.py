@@ -73,11 +73,14 @@ class World:
             self.network.add_group(g.gssi, g.name)
         self.terminals: dict[int, TerminalModel] = {}
         for r in scenario.radios:
+            # the radio's own uplink rate: the scenario's, the profile's, else the network's
+            rate = r.sds_rate if r.sds_rate is not None else r.profile.sds_rate
             term = TerminalModel(
                 r.issi, r.profile, self.clock, self.network, log=self.log,
                 rng=_rng(self.seed, "radio", r.issi), mcc=net.mcc, mnc=net.mnc,
                 location_area=net.location_area, groups=r.groups, name=r.name,
                 on_output=self._output_callback(r.issi),
+                sds_rate=rate if rate is not None else net.rate_limit,
             )
             term.set_power(r.powered)
             self.network.attach(term)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.alarm.simproc import DaemonProc, cli, wait_state
+from alarm.simproc import DaemonProc, cli, wait_state
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hospital.yaml"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,6 +67,7 @@ async def test_trigger_journals_before_sending_and_resolves(tmp_path: Path) -> N
     c.incoming(status("fake", 2001, sds.short_report_status(3, mr).value))
     c.incoming(status("fake", 2001, 0x8001))
     c.incoming(text("fake", 2002, "OK"))
+    c.flush()  # group commit: what came in during this turn of the loop is journaled now
     detail = c.alarm_detail("A1")
     assert detail["state"] == "resolved"
     rec = {r["issi"]: r for r in detail["recipients"]}
@@ -192,7 +194,106 @@ async def test_one_bad_send_does_not_stop_the_queue(tmp_path: Path) -> None:
     await c.trigger(button="B3-312")
     await radio.wait_written(2)  # 2003 and the group still go out
     assert sorted(w.destination for w in radio.written) == [2003, 9100]
+    c.flush()
     failed = {f.data["key"]: f.data["reason"] for f in c.journal.events("A1")
               if f.kind == "send_state" and f.data["state"] == "failed"}
     assert "internal error" in failed["A1/2001/c1"] and "refused" in failed["A1/2002/c1"]
+    await c.stop()
+
+
+@async_test
+async def test_a_storm_of_triggers_shares_one_commit_and_each_is_on_disk_before_its_sds(
+    tmp_path: Path,
+) -> None:
+    radio = FakeRadio()
+    c = _make(tmp_path, radio)
+    on_disk_at_first_write: dict[str, bool] = {}
+
+    def on_write(send: object, radio_id: str) -> None:
+        alarm_id = send.key.alarm_id  # type: ignore[attr-defined]
+        if alarm_id not in on_disk_at_first_write:
+            other = Journal(tmp_path / "j.sqlite3")
+            on_disk_at_first_write[alarm_id] = [f.kind for f in other.events(alarm_id)][:1] == [
+                "raised"]
+            other.close()
+
+    c.dispatcher.on_write = on_write
+    transactions: list[list[str]] = []
+    append = c.journal.append
+
+    def recording_append(facts: Any) -> None:
+        append(facts)
+        transactions.append([f.kind for f in facts])
+
+    c.journal.append = recording_append  # type: ignore[method-assign]
+    await c.start()
+    replies = await asyncio.gather(*(
+        c.trigger(alarm_type="TILSYN", location=f"rom {n}", source="storm") for n in range(20)
+    ))
+    # 20 triggers of one turn of the loop: one transaction holds all of them
+    with_raised = [kinds for kinds in transactions if "raised" in kinds]
+    assert len(with_raised) == 1 and with_raised[0].count("raised") == 20
+    ids = [r.alarm_id for r in replies]
+    assert len(set(ids)) == 20
+    # every reply came after its alarm was committed: another connection sees all of them
+    other = Journal(tmp_path / "j.sqlite3")
+    assert {a for a, state in other.alarm_states().items() if state == "active"} == set(ids)
+    other.close()
+    await radio.wait_written(20)
+    assert on_disk_at_first_write == {i: True for i in ids}
+    await c.stop()
+
+
+@async_test
+async def test_a_storm_that_cannot_be_journaled_is_refused_and_nothing_is_sent(
+    tmp_path: Path,
+) -> None:
+    radio = FakeRadio()
+    c = _make(tmp_path, radio)
+    await c.start()
+    c.journal._db.execute("PRAGMA query_only = ON")
+    results = await asyncio.gather(*(
+        c.trigger(alarm_type="TILSYN", location=f"rom {n}") for n in range(5)
+    ), return_exceptions=True)
+    assert all(isinstance(r, AlarmRefusedError) and "not journaled" in str(r) for r in results)
+    assert c.engine.alarms == {} and not c.journal_ok
+    c.journal._db.execute("PRAGMA query_only = OFF")
+    reply = await c.trigger(alarm_type="TILSYN", location="rom 1")  # the journal is back
+    await radio.wait_written(1)
+    assert [w.destination for w in radio.written] == [2003]
+    assert c.engine.alarm(reply.alarm_id).state.value == "active"
+    await c.stop()
+
+
+@async_test
+async def test_next_sds_waits_in_the_radio_while_the_previous_is_written(tmp_path: Path) -> None:
+    radio = FakeRadio(auto=False)  # accepts only when told
+    c = _make(tmp_path, radio)
+    await c.start()
+    await c.trigger(button="B3-312")  # four call-outs
+    await radio.wait_written(2)
+    # the one being written and the next behind it; the dispatcher holds the rest
+    assert len(radio.written) == 2 and c.dispatcher.queued == 2
+    radio.handles[0].accepted.set_result(None)
+    await radio.wait_written(3)
+    assert len(radio.written) == 3 and c.dispatcher.queued == 1
+    for h in radio.handles:
+        if not h.accepted.done():
+            h.accepted.set_result(None)
+    await radio.wait_written(4)
+    await c.stop()
+
+
+@async_test
+async def test_window_of_one_is_strictly_one_at_a_time(tmp_path: Path) -> None:
+    radio = FakeRadio(auto=False)
+    c = _make(tmp_path, radio)
+    c.dispatcher.window = 1
+    await c.start()
+    await c.trigger(button="B3-312")
+    await radio.wait_written(1)
+    assert len(radio.written) == 1 and c.dispatcher.queued == 3
+    radio.handles[0].accepted.set_result(None)
+    await radio.wait_written(2)
+    assert c.dispatcher.queued == 2
     await c.stop()

@@ -300,3 +300,64 @@ def test_unknown_button_and_type(engine: AlarmEngine) -> None:
         engine.trigger(T0, button="X")
     with pytest.raises(ValueError, match="unknown alarm type 'NOPE'"):
         engine.trigger(T0, alarm_type="NOPE", location="x")
+
+
+def _scan_deadline(engine: AlarmEngine) -> float | None:
+    """The next deadline by brute force: every deadline of every open alarm."""
+    times = [t for a in engine.open_alarms() for t in engine._deadlines(a)]
+    return min(times) if times else None
+
+
+def test_incremental_deadlines_match_a_full_scan(engine: AlarmEngine) -> None:
+    import random
+
+    rng = random.Random(4)
+    now = T0
+    pending: list[SendSds] = []
+    for step in range(400):
+        now += rng.choice([0.0, 0.5, 3.0, 7.0])
+        roll = rng.random()
+        if roll < 0.15:
+            res = engine.trigger(now, alarm_type=rng.choice(["HJERTESTANS", "TILSYN"]),
+                                 location=f"rom {step}")
+            pending += sends(res.actions)
+        elif roll < 0.5 and pending:
+            s = pending.pop(rng.randrange(len(pending)))
+            result = rng.choice(["sent", "sent", "failed"])
+            engine.send_accepted(now, s.key)
+            if result == "sent":
+                engine.send_sent(now, s.key)
+            else:
+                engine.send_failed(now, s.key, "test")
+        elif roll < 0.65:
+            engine.status_received(now, sender=rng.choice([2001, 2002, 2003, 2101]),
+                                   value=rng.choice([0x8001, 0x8002]))
+        elif roll < 0.7 and engine.open_alarms():
+            engine.cancel(now, rng.choice(engine.open_alarms()).id)
+        else:
+            pending += sends(engine.tick(now))
+        assert engine.next_deadline() == _scan_deadline(engine), f"step {step}"
+    # after a reload every open alarm is re-planned
+    engine.config = make_config()
+    assert engine.next_deadline() == _scan_deadline(engine)
+
+
+def test_tick_and_next_deadline_replan_only_changed_alarms(
+    engine: AlarmEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = []
+    for n in range(50):
+        out += sends(engine.trigger(T0, alarm_type="HJERTESTANS", location=f"rom {n}").actions)
+    assert engine.next_deadline() is not None
+    planned: list[str] = []
+    real = engine._deadlines
+    monkeypatch.setattr(engine, "_deadlines", lambda a: planned.append(a.id) or real(a))
+    engine.send_accepted(T0 + 1, out[0].key)  # one alarm changed
+    engine.next_deadline()
+    assert planned == [out[0].key.alarm_id]
+    planned.clear()
+    assert engine.tick(T0 + 1) == []  # nothing due yet: nothing looked at
+    assert planned == []
+    # the group repeats of all 50 alarms fall due together: each alarm is acted on once
+    due = sends(engine.tick(T0 + 5))
+    assert len({s.key.alarm_id for s in due}) == 50 and all(s.key.step == "g2" for s in due)

@@ -13,6 +13,7 @@ from tetrakit import lip
 from tetrakit.alarm.config import parse_config
 from tetrakit.alarm.controller import Controller
 from tetrakit.alarm.dispatcher import IncomingSds
+from tetrakit.alarm.engine import SendState
 from tetrakit.alarm.faults import FaultKind
 from tetrakit.alarm.journal import Journal
 from tetrakit.alarm.operations import Operations, fault_targets
@@ -80,7 +81,8 @@ def test_metrics_positions_and_journal_faults_from_a_real_controller(tmp_path: P
         reply = await controller.trigger(button="B3-312", source="test")
         alarm = controller.engine.alarm(reply.alarm_id)
         async with asyncio.timeout(5):
-            while not all(r.calls for r in alarm.recipients.values()):
+            while not all(r.calls for r in alarm.recipients.values()) or any(
+                    s.state is not SendState.SENT for s in alarm.sends.values()):
                 await asyncio.sleep(0)  # let the dispatcher task run
             await ops.position_requests.idle()
         # every individual was asked for its position after the call-outs (PI 0x0A)
@@ -114,6 +116,7 @@ def test_metrics_positions_and_journal_faults_from_a_real_controller(tmp_path: P
         # a journal that cannot commit: a fault through the controller's hook
         controller.journal._db.execute("PRAGMA query_only = ON")
         controller.incoming(IncomingSds("primary", 2002, 13, (0x8001).to_bytes(2, "big"), 16))
+        controller.flush()  # the group commit of this turn of the loop, now
         assert (FaultKind.JOURNAL, "journal") in ops.faults.active
         ready, reasons = ops.readiness()
         assert not ready and any("journal" in r for r in reasons)

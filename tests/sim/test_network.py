@@ -9,9 +9,11 @@ import pytest
 from firmware_sim.air import AirSds
 from firmware_sim.clock import VirtualClock
 from firmware_sim.network import Network, NetworkConfig
+from firmware_sim.scenario import parse_scenario
+from firmware_sim.world import World
 from firmware_sim.worldlog import WorldLog
 
-from .helpers import Pei, quiet, small_world
+from .helpers import SMALL, Pei, quiet, small_world
 
 
 def test_text_with_report_request_to_switched_off_member_gets_4b() -> None:
@@ -97,7 +99,10 @@ def test_unlimited_network_sends_at_once() -> None:
 
 
 def test_congestion_refuses_with_status_5() -> None:
-    world = small_world()
+    # a radio that can send faster than the network carries (its own rate is no limit here)
+    world = World(parse_scenario(SMALL.replace(
+        "{issi: 1003, profile: generic}", "{issi: 1003, profile: generic, sds_rate: 1000}"),
+        "small.yaml"))
     # 20 SDS/s and at most 0.1 s of queueing: the 4th SDS in a burst is refused
     world.network.config = type(world.network.config)(
         latency=0.25, rate_limit=20, max_queue_delay=0.1)

@@ -9,7 +9,12 @@ result or an incoming SDS from the dispatcher; a timer) goes the same way:
 3. only then are the batch's SDS handed to the dispatcher, and subscribers
    told about changes.
 
-So an alarm is on disk before its first SDS is written.  If the journal
+So an alarm is on disk before its first SDS is written.  Batches produced
+in the same turn of the event loop share one transaction (group commit): a
+storm of triggers arriving together, or a burst of send results and reports,
+costs one fsync, not one each.  Each trigger's reply still comes only after
+the transaction holding *its* facts has committed, and a batch's SDS are
+handed to the dispatcher only after that commit.  If the journal
 cannot commit a trigger, the alarm is dropped from the engine and the trigger
 is refused with the :class:`~tetrakit.alarm.journal.JournalError` (the caller
 sees it; nothing is silently lost).  If it cannot commit a later batch
@@ -94,6 +99,9 @@ class Controller:
         self.on_journal_error: Callable[[JournalError], None] | None = None
         self.journal_ok = True
         self._wakeup = asyncio.Event()
+        #: batches waiting for the next group commit, with the future of a waiting caller
+        self._batches: list[tuple[list[Action], asyncio.Future[None] | None, bool]] = []
+        self._flush_scheduled = False
         self._tasks: list[asyncio.Task[None]] = []
         self.started_at: float | None = None
 
@@ -117,6 +125,7 @@ class Controller:
 
     async def stop(self) -> None:
         """Stop the timer and the dispatcher (the journal stays open for the caller)."""
+        self._flush()  # what was decided is journaled before the caller closes the journal
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -157,7 +166,7 @@ class Controller:
         except ValueError as exc:
             raise AlarmRefusedError(str(exc)) from None
         try:
-            self._apply(result.actions, strict=True)
+            await self._commit(result.actions, strict=True)
         except JournalError as exc:
             if not result.duplicate:
                 self.engine.forget(result.alarm_id)
@@ -174,7 +183,7 @@ class Controller:
             actions = self.engine.cancel(self.clock(), alarm_id, source=source)
         except (UnknownAlarmError, ValueError) as exc:
             raise AlarmRefusedError(str(exc)) from None
-        self._apply(actions, strict=False)
+        await self._commit(actions, strict=False)
         return {"alarm_id": alarm_id, "state": self.engine.alarm(alarm_id).state.value}
 
     def incoming(self, msg: IncomingSds) -> None:
@@ -262,30 +271,86 @@ class Controller:
         return send.key.step == "x" or alarm is None or alarm.state.open
 
     def _apply(self, actions: list[Action], *, strict: bool) -> None:
-        facts = [a.fact for a in actions if isinstance(a, Record)]
+        """Queue a batch for the next group commit; its effects follow the commit.
+
+        Without a running event loop (synchronous use) the batch is committed at once.
+        """
+        self._batches.append((actions, None, strict))
+        self._schedule_flush()
+
+    async def _commit(self, actions: list[Action], *, strict: bool) -> None:
+        """Queue a batch and return once it is committed (or failed to).
+
+        Raises:
+            JournalError: the commit failed and ``strict`` is set.
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._batches.append((actions, future, strict))
+        self._schedule_flush()
+        await future
+
+    def _schedule_flush(self) -> None:
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._flush()
+            return
+        self._flush_scheduled = True
+        # one hop: everything decided in this turn of the loop joins the same transaction
+        loop.call_soon(self._flush)
+
+    def flush(self) -> None:
+        """Commit the batches queued in this turn of the event loop now (the group commit
+        would do it at the next turn); for shutdown, and for callers of the synchronous
+        inputs (:meth:`incoming`, the send results) that look at the journal at once."""
+        self._flush()
+
+    def _flush(self) -> None:
+        """Commit every queued batch in one transaction, then carry out their actions."""
+        self._flush_scheduled = False
+        batches, self._batches = self._batches, []
+        if not batches:
+            return
+        facts = [a.fact for actions, _, _ in batches for a in actions if isinstance(a, Record)]
+        error: JournalError | None = None
         try:
             self.journal.append(facts)
             if facts:  # only a real commit proves the journal works again
                 self.journal_ok = True
         except JournalError as exc:
+            error = exc
             self.journal_ok = False
             if self.on_journal_error is not None:
                 self._call(self.on_journal_error, exc)
-            if strict:
-                raise
-            log.error("%s; carrying on from memory", exc)
+        for actions, future, strict in batches:
+            if error is not None and strict:
+                # refused: the caller forgets the alarm; none of its SDS is written
+                if future is not None and not future.done():
+                    future.set_exception(error)
+                continue
+            if error is not None:
+                log.error("%s; carrying on from memory", error)
+            self._carry_out(actions)
+            if future is not None and not future.done():
+                future.set_result(None)
+        self._wakeup.set()
+
+    def _carry_out(self, actions: list[Action]) -> None:
+        """The effects of a committed (or, non-strict, failed) batch, in order."""
         for a in actions:
             if isinstance(a, SendSds):
                 self.dispatcher.submit(a)
-        for f in facts:
-            _log_fact(f)
-            for fcb in list(self._fact_subscribers):
-                self._call(fcb, f)
+        for a in actions:
+            if isinstance(a, Record):
+                _log_fact(a.fact)
+                for fcb in list(self._fact_subscribers):
+                    self._call(fcb, a.fact)
         for a in actions:
             if isinstance(a, AlarmChanged):
                 for cb in list(self._subscribers):
                     self._call(cb, a)
-        self._wakeup.set()
 
     @staticmethod
     def _call(cb: Callable[[Any], None], arg: object) -> None:

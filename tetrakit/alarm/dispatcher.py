@@ -17,6 +17,13 @@ radio*:
   SDS: status values, texts, SDS-TL reports and short reports, decoded
   with :mod:`tetrakit.sds`.
 
+Pipelining: at most ``window`` (default 2) SDS are handed to the radios and
+not yet accepted.  While the radio writes one ``AT+CMGS``, the next already
+waits in its session, which starts it the moment the radio answers ``OK``,
+with no hop through the dispatcher in between; so the radio is never idle
+while call-outs are queued.  The cost is that a higher-priority SDS arriving
+meanwhile may go out after at most ``window - 1`` SDS already handed over.
+
 Transient refusals (a busy radio, a link that drops while writing) are retried
 up to ``attempts`` times, ``retry_delay`` doubling each time, on whichever
 radio is healthy then (alarm-domain.md §8: 3 retries, 2/4/8 s); after that the
@@ -184,6 +191,8 @@ class Dispatcher:
         attempts: tries per send before it is reported failed.
         retry_delay: seconds before the first retry (doubled each time).
         no_radio_wait: how long to wait for a healthy radio before re-checking.
+        window: at most this many SDS handed to radios and not yet accepted (1 =
+            strictly one at a time).
     """
 
     def __init__(
@@ -194,7 +203,12 @@ class Dispatcher:
         attempts: int = 4,
         retry_delay: float = 2.0,
         no_radio_wait: float = 1.0,
+        window: int = 2,
     ) -> None:
+        if window < 1:
+            raise ValueError(f"window must be at least 1, got {window}")
+        self.window = window
+        self._accepting: set[asyncio.Task[None]] = set()
         self.pool = pool
         self.events = events
         self.attempts = attempts
@@ -241,12 +255,15 @@ class Dispatcher:
     # ------------------------------------------------------------------ sending
 
     async def run(self) -> None:
-        """Send queued SDS forever, one at a time, highest priority first."""
+        """Send queued SDS forever, highest priority first, ``window`` at a time."""
         try:
             while True:
                 if not self._heap:
                     self._wake.clear()
                     await self._wake.wait()
+                    continue
+                if len(self._accepting) >= self.window:
+                    await asyncio.wait(self._accepting, return_when=asyncio.FIRST_COMPLETED)
                     continue
                 radio = self.pool.select()
                 if radio is None:
@@ -263,7 +280,7 @@ class Dispatcher:
                     self.failed_count += 1
                     self.events.send_failed(send.key, radio.id, f"internal error: {exc!r}")
         finally:
-            for t in list(self._tasks):
+            for t in [*self._accepting, *self._tasks]:
                 t.cancel()
 
     async def _send_one(self, radio: RadioLink, send: SendSds, attempt: int) -> None:
@@ -283,7 +300,6 @@ class Dispatcher:
                 group=send.group,
                 access_priority=send.priority.access_priority,
             )
-            await handle.wait_accepted()
         except (TetrakitError, OSError) as exc:
             self.pool.report_failure(radio.id, str(exc))
             self._retry_or_fail(send, attempt, radio.id, str(exc))
@@ -292,7 +308,28 @@ class Dispatcher:
             self.failed_count += 1
             self.events.send_failed(send.key, radio.id, f"refused: {exc}")
             return
-        self.events.send_accepted(send.key, radio.id)
+        # the radio has it queued or is writing it: wait for its acceptance aside, so
+        # that the next SDS can be handed over behind it at once
+        task = asyncio.get_running_loop().create_task(
+            self._await_accepted(radio, send, attempt, handle))
+        self._accepting.add(task)
+        task.add_done_callback(self._accepting.discard)
+
+    async def _await_accepted(self, radio: RadioLink, send: SendSds, attempt: int,
+                              handle: SendHandle) -> None:
+        try:
+            try:
+                await handle.wait_accepted()
+            except (TetrakitError, OSError) as exc:
+                self.pool.report_failure(radio.id, str(exc))
+                self._retry_or_fail(send, attempt, radio.id, str(exc))
+                return
+            self.events.send_accepted(send.key, radio.id)
+        except Exception as exc:  # the queue must keep moving whatever one send does
+            log.exception("send %s: unexpected error", send.key)
+            self.failed_count += 1
+            self.events.send_failed(send.key, radio.id, f"internal error: {exc!r}")
+            return
         task = asyncio.get_running_loop().create_task(self._await_result(radio, send, handle))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

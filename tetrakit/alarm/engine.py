@@ -40,6 +40,7 @@ have not answered get the call-out again every ``repeat_interval``.
 from __future__ import annotations
 
 import enum
+import heapq
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -380,13 +381,31 @@ class AlarmEngine:
     """
 
     def __init__(self, config: AlarmConfig, *, first_number: int = 1, keep_closed: int = 200):
+        # deadlines are kept per alarm and only recomputed for alarms whose facts
+        # changed (or all of them after a reload), so a tick and next_deadline()
+        # cost O(changed alarms + log n), not a scan of every alarm and recipient
+        self._due: dict[str, float] = {}  # open alarm id -> its next deadline
+        self._dirty: set[str] = set()  # alarms whose deadline must be recomputed
+        self._deadline_heap: list[tuple[float, int, str]] = []  # (deadline, number, id)
+        self._advance_all = False  # the next tick looks at every open alarm
+        self.alarms: dict[str, Alarm] = {}
         self.config = config
         self._next_number = first_number
         self._keep_closed = keep_closed
-        self.alarms: dict[str, Alarm] = {}
         self._mr_next = 0
         self._by_mr: dict[tuple[int, int], SendKey] = {}
         self._last_press: dict[str, tuple[float, str]] = {}
+
+    @property
+    def config(self) -> AlarmConfig:
+        """The configuration in use; setting it (a reload) re-plans every open alarm."""
+        return self._config
+
+    @config.setter
+    def config(self, config: AlarmConfig) -> None:
+        self._config = config
+        self._dirty.update(self.alarms)
+        self._advance_all = True  # new rules (e.g. escalations) apply at the next tick
 
     # ------------------------------------------------------------------ queries
 
@@ -411,8 +430,30 @@ class AlarmEngine:
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` next has work to do, or ``None`` when nothing is scheduled."""
-        times = [t for a in self.open_alarms() for t in self._deadlines(a)]
-        return min(times) if times else None
+        self._refresh_deadlines()
+        heap = self._deadline_heap
+        while heap:
+            when, _, alarm_id = heap[0]
+            if self._due.get(alarm_id) == when:
+                return when
+            heapq.heappop(heap)  # stale: the alarm was re-planned or has ended
+        return None
+
+    def _refresh_deadlines(self) -> None:
+        """Recompute the next deadline of every alarm whose facts changed since last time."""
+        for alarm_id in self._dirty:
+            alarm = self.alarms.get(alarm_id)
+            due: float | None = None
+            if alarm is not None and alarm.state.open:
+                times = self._deadlines(alarm)
+                due = min(times) if times else None
+            if due is None:
+                self._due.pop(alarm_id, None)
+            elif self._due.get(alarm_id) != due:
+                self._due[alarm_id] = due
+                assert alarm is not None
+                heapq.heappush(self._deadline_heap, (due, alarm.number, alarm_id))
+        self._dirty.clear()
 
     # ------------------------------------------------------------------ inputs
 
@@ -538,6 +579,8 @@ class AlarmEngine:
         alarm = self.alarms.pop(alarm_id, None)
         if alarm is None:
             return
+        self._due.pop(alarm_id, None)
+        self._dirty.discard(alarm_id)
         for k, s in alarm.sends.items():
             if self._by_mr.get((k.recipient, s.mr)) == k:
                 del self._by_mr[(k.recipient, s.mr)]
@@ -592,9 +635,28 @@ class AlarmEngine:
         return self._answer(now, sender, "text", text, text=text)
 
     def tick(self, now: float) -> list[Action]:
-        """Do what is due at ``now``: repeats, group repeats, escalations, expiry."""
+        """Do what is due at ``now``: repeats, group repeats, escalations, expiry.
+
+        Only alarms with a deadline at or before ``now`` are looked at (all
+        open ones after a restore or a reload), in the order they were raised.
+        """
+        self._refresh_deadlines()
+        heap = self._deadline_heap
+        due: set[str] = set()
+        while heap and heap[0][0] <= now:
+            when, _, alarm_id = heapq.heappop(heap)
+            if self._due.get(alarm_id) == when:
+                due.add(alarm_id)
+                del self._due[alarm_id]
+                self._dirty.add(alarm_id)  # re-planned after this tick, acted on or not
+        if self._advance_all:
+            self._advance_all = False
+            due.update(a.id for a in self.open_alarms())
+            self._dirty.update(due)
+        alarms = sorted((self.alarms[i] for i in due if i in self.alarms),
+                        key=lambda a: a.number)
         actions: list[Action] = []
-        for alarm in self.open_alarms():
+        for alarm in alarms:
             actions += self._advance(now, alarm)
         return actions
 
@@ -628,6 +690,7 @@ class AlarmEngine:
 
     def restore(self, facts: Iterable[Fact]) -> None:
         """Rebuild state from journaled facts (in journal order); sends nothing."""
+        self._advance_all = True  # the first tick looks at every restored alarm
         for fact in facts:
             self.apply(fact)
             if fact.kind == "raised":
@@ -663,6 +726,7 @@ class AlarmEngine:
         if alarm is None:
             return  # a global fact (ignored answer) or an alarm trimmed from memory
         alarm.timeline.append(fact)
+        self._dirty.add(alarm.id)
         kind = fact.kind
         if kind == "recipient":
             rkey = (int(d["issi"]), bool(d["group"]))
@@ -759,6 +823,8 @@ class AlarmEngine:
         excess = len(closed) - self._keep_closed
         for a in sorted(closed, key=lambda x: x.created_at)[: max(0, excess)]:
             del self.alarms[a.id]
+            self._due.pop(a.id, None)
+            self._dirty.discard(a.id)
             for k in a.sends:
                 if self._by_mr.get((k.recipient, a.sends[k].mr)) == k:
                     del self._by_mr[(k.recipient, a.sends[k].mr)]

@@ -14,10 +14,12 @@ Durability choices:
 * ``synchronous=FULL``: each commit is fsync-ed before :meth:`Journal.append`
   returns.  With ``NORMAL`` a WAL commit survives a crash of the process but
   may be lost on power failure; an alarm a nurse has been told is
-  "journaled" must survive both, and the cost (one fsync per trigger) is
-  inside the latency budget (``benchmarks/alarm_latency.py``).
-* The controller appends the facts of one engine batch in one transaction
-  and commits it *before* writing any SDS of that batch.
+  "journaled" must survive both, and the cost (one fsync per transaction)
+  is inside the latency budget (``benchmarks/alarm_latency.py``).
+* The controller appends the facts of the engine batches of one turn of its
+  event loop in one transaction (group commit: a storm of triggers is one
+  fsync, ``benchmarks/alarm_storm.py``) and commits it *before* writing any
+  SDS of those batches or answering any of their triggers.
 
 Resumption is at-least-once: a send that was journaled but not yet accepted
 by a radio when the process died is sent again once after the restart

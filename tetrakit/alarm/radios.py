@@ -1,8 +1,10 @@
 """Radio links for the dispatcher: :class:`tetrakit.radio.AsyncRadio` behind :class:`RadioLink`.
 
-The dispatcher hands one SDS at a time to a radio and waits until the radio
-has accepted it (``+CMGS: <instance>`` / ``OK``) before taking the next one
-from its priority queue, so priority order holds on the wire.  The radio
+The dispatcher hands an SDS to a radio and, while the radio writes it, at most
+one more (``Dispatcher.window``), which waits in the radio session until the
+radio has accepted the first (``+CMGS: <instance>`` / ``OK``); so priority
+order holds on the wire up to that one SDS, and the radio is never idle
+between two call-outs.  The radio
 session keeps an SDS queued across a reconnect only for ``write_timeout``
 seconds; after that it fails it and the dispatcher may retry through another
 radio, so an SDS is never queued in two radios at once.
@@ -27,6 +29,7 @@ from tetrakit.radio import (
     SdsHandle,
     SdsReceived,
     SdsState,
+    SdsStateChanged,
 )
 
 __all__ = ["AsyncRadioLink", "RadioHandle", "build_pool"]
@@ -37,14 +40,21 @@ _ACCEPTED = {SdsState.ACCEPTED, SdsState.SENT, SdsState.DELIVERED}
 
 
 class RadioHandle:
-    """One SDS in an :class:`AsyncRadio`, as the dispatcher's :class:`SendHandle`."""
+    """One SDS in an :class:`AsyncRadio`, as the dispatcher's :class:`SendHandle`.
 
-    def __init__(self, radio: AsyncRadio, handle: SdsHandle, *, accept_timeout: float,
+    A waiter is woken only by changes of *its* SDS (and of the link), through
+    the link's event listener: with hundreds of call-outs waiting for their
+    ``+CMGS`` status, an event for one of them does not wake all the others.
+    """
+
+    def __init__(self, link: AsyncRadioLink, handle: SdsHandle, *, accept_timeout: float,
                  result_timeout: float) -> None:
-        self.radio = radio
+        self.link = link
+        self.radio = link.radio
         self.handle = handle
         self.accept_timeout = accept_timeout
         self.result_timeout = result_timeout
+        self.changed = asyncio.Event()
 
     async def wait_accepted(self) -> None:
         """Return once the radio accepted the SDS; raise when it failed.
@@ -57,18 +67,21 @@ class RadioHandle:
         (it might go out), so no SDS is sent twice.
         """
         radio, h = self.radio, self.handle
-        events = radio.subscribe()  # wakes on every link and SDS state change
+        self.link.watch(self)  # wakes on this SDS's state changes and on link changes
         try:
             async with asyncio.timeout(self.accept_timeout):
-                while h.state not in _ACCEPTED and h.state not in TERMINAL_STATES:
+                while True:
+                    self.changed.clear()
+                    if h.state in _ACCEPTED or h.state in TERMINAL_STATES:
+                        break
                     if radio.state is not LinkState.READY and h.state is SdsState.QUEUED:
                         radio.withdraw(h, f"radio {radio.name} is {radio.state.value}")
                         continue
-                    await events.get()
+                    await self.changed.wait()
         except TimeoutError:
             pass
         finally:
-            radio.unsubscribe(events)
+            self.link.unwatch(self)
         if h.state in _ACCEPTED:
             return
         if h.error is not None:
@@ -79,7 +92,19 @@ class RadioHandle:
         )
 
     async def wait_result(self) -> bool:
-        h = await self.radio.wait_for(self.handle, SdsState.SENT, timeout=self.result_timeout)
+        h = self.handle
+        self.link.watch(self)
+        try:
+            async with asyncio.timeout(self.result_timeout):
+                while True:
+                    self.changed.clear()
+                    if h.sent or h.final:
+                        break
+                    await self.changed.wait()
+        except TimeoutError:
+            pass
+        finally:
+            self.link.unwatch(self)
         if h.sent:
             return True
         if h.state in (SdsState.FAILED, SdsState.UNCONFIRMED) and h.error is not None:
@@ -119,6 +144,19 @@ class AsyncRadioLink:
         self.write_timeout = write_timeout
         self.result_timeout = result_timeout
         self.radio.add_listener(self._event)
+        #: SDS handle id -> the dispatcher's handles waiting for it
+        self._watchers: dict[int, set[RadioHandle]] = {}
+
+    def watch(self, handle: RadioHandle) -> None:
+        """Wake ``handle.changed`` on its SDS's state changes and on link state changes."""
+        self._watchers.setdefault(handle.handle.id, set()).add(handle)
+
+    def unwatch(self, handle: RadioHandle) -> None:
+        watchers = self._watchers.get(handle.handle.id)
+        if watchers is not None:
+            watchers.discard(handle)
+            if not watchers:
+                del self._watchers[handle.handle.id]
 
     @property
     def id(self) -> str:
@@ -140,11 +178,14 @@ class AsyncRadioLink:
             destination, data, bits, group=group, priority=access_priority,
             timeout=self.write_timeout,
         )
-        return RadioHandle(self.radio, handle, accept_timeout=self.write_timeout + 10.0,
+        return RadioHandle(self, handle, accept_timeout=self.write_timeout + 10.0,
                            result_timeout=self.result_timeout)
 
     def _event(self, event: RadioEvent) -> None:
-        if isinstance(event, SdsReceived):
+        if isinstance(event, SdsStateChanged):
+            for waiter in self._watchers.get(event.handle.id, ()):
+                waiter.changed.set()
+        elif isinstance(event, SdsReceived):
             calling = event.sds.calling
             if calling is None:
                 log.info("%s: SDS without a calling party ignored", self.id)
@@ -154,6 +195,9 @@ class AsyncRadioLink:
                 data=event.sds.data, bits=event.sds.bits,
             ))
         elif isinstance(event, LinkStateChanged):
+            for watchers in self._watchers.values():
+                for waiter in watchers:
+                    waiter.changed.set()
             log.info("radio %s: %s -> %s (%s)", self.id, event.previous.value,
                      event.state.value, event.reason)
             if self._on_health_changed is not None:
