@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from abc import ABC, abstractmethod
 
 from firmware_sim.clock import VirtualClock
 from firmware_sim.world import World
@@ -23,30 +24,30 @@ from firmware_sim.world import World
 __all__ = ["Host", "ThreadedHost", "VirtualHost"]
 
 
-class Host:
+class Host(ABC):
     """What a link needs from whatever runs the world."""
 
     world: World
 
+    @abstractmethod
     def feed(self, issi: int, data: bytes) -> None:
         """Bytes written by the host side of radio ``issi``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def take(self, issi: int, max_bytes: int) -> bytes:
         """Up to ``max_bytes`` of radio ``issi``'s output (may be empty)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def pending(self, issi: int) -> int:
         """Bytes of output ready to read."""
-        raise NotImplementedError
 
+    @abstractmethod
     def wait_output(self, issi: int, timeout: float | None) -> bool:
         """Wait until radio ``issi`` has output; False on timeout (or nothing can come)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def now(self) -> float:
         """The time base of ``timeout`` values (virtual or monotonic seconds)."""
-        raise NotImplementedError
 
 
 class VirtualHost(Host):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from firmware_sim import codec
@@ -82,12 +83,12 @@ class Behaviour:
                 raise ValueError(f"bad delay range {rng}")
 
 
-class Mobility:
+class Mobility(ABC):
     """Where a member is at a given simulated time."""
 
+    @abstractmethod
     def at(self, t: float) -> tuple[float, float, float | None, float | None]:
         """``(latitude, longitude, speed km/h or None, direction degrees or None)``."""
-        raise NotImplementedError
 
 
 def _offset(lat: float, lon: float, east_m: float, north_m: float) -> tuple[float, float]:

@@ -23,6 +23,7 @@ import selectors
 import socket
 import time
 import tty
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from firmware_sim.world import World
@@ -32,22 +33,25 @@ __all__ = ["Endpoint", "PtyEndpoint", "Server", "TcpEndpoint"]
 _MAX_BACKLOG = 1 << 20  # bytes kept for a client that does not read
 
 
-class Endpoint:
+class Endpoint(ABC):
     """A byte endpoint served by :class:`Server` (subclasses fill in the I/O)."""
 
     label = ""
 
+    @abstractmethod
     def fileno(self) -> int:
-        raise NotImplementedError
+        """The descriptor the server waits on for input."""
 
+    @abstractmethod
     def on_readable(self) -> None:
-        raise NotImplementedError
+        """Read what arrived (the descriptor is readable)."""
 
-    def pump(self) -> None:
+    def pump(self) -> None:  # noqa: B027 - a hook: most endpoints have no output to move
         """Move pending output out (non-blocking)."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the endpoint's descriptors."""
 
 
 class _RadioEndpoint(Endpoint):
@@ -56,8 +60,9 @@ class _RadioEndpoint(Endpoint):
         self.issi = issi
         self._backlog = bytearray()
 
+    @abstractmethod
     def _write_fd(self) -> int | None:
-        raise NotImplementedError
+        """Where the radio's output goes, or None while no client is connected."""
 
     def _deliver(self, data: bytes) -> None:
         self.world.terminal(self.issi).receive_data(data)

@@ -19,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from alarm.simproc import DaemonProc, cli, wait_state
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hospital.yaml"
