@@ -1,4 +1,11 @@
-"""Codec tests against frames computed by hand (PROTOCOL.md §2-§4)."""
+"""Codec tests against frames computed by hand (PROTOCOL.md §2-§4).
+
+The frames in ``CASES`` are literals: their check values were worked out once,
+bit by bit from the definition of CRC-16/CCITT-FALSE (one input bit at a time,
+a formulation independent of both crcmod's table and ``reference_crc`` below),
+and written down here.  ``hw/buttonbox/PROTOCOL.md`` §2 shows the worked
+example ``PRESS,1,3`` -> ``7E1A`` byte by byte.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ def reference_crc(data: bytes) -> int:
 
 
 def hand_frame(payload: str) -> bytes:
+    """A frame with a correct check value (for tests of the fields, not of the check)."""
     return f"!{payload}*{reference_crc(payload.encode()):04X}\n".encode()
 
 
@@ -64,54 +72,60 @@ def test_firmware_crc_agrees_with_crcmod(fw: ModuleType, data: bytes) -> None:
 
 
 def test_known_frame_literal() -> None:
-    # worked out once by hand with the bitwise definition and written down here
-    assert reference_crc(b"PRESS,1,3") == crc16(b"PRESS,1,3")
-    frame = hand_frame("PRESS,1,3")
-    assert frame == encode(Press(1, 3))
-    assert frame.startswith(b"!PRESS,1,3*") and frame.endswith(b"\n")
+    # the worked example of PROTOCOL.md §2
+    assert crc16(b"PRESS,1,3") == 0x7E1A
+    assert encode(Press(1, 3)) == b"!PRESS,1,3*7E1A\n"
+    assert decode(b"!PRESS,1,3*7E1A\n") == Press(1, 3)
+    assert decode(b"!PRESS,1,4*0EFD\n") == Press(1, 4)
 
 
-CASES: list[tuple[str, Message]] = [
-    ("HELLO,0,1.0.0,8", Hello(0, "1.0.0", 8)),
-    ("PRESS,17,3", Press(17, 3)),
-    ("RELEASE,18,3", Release(18, 3)),
-    ("HB,65535,86400,0001", Heartbeat(65535, 86400, 0x0001)),
-    ("FAULT,42,2,OPEN", Fault(42, 2, FaultKind.OPEN)),
-    ("FAULT,43,2,SHORT", Fault(43, 2, FaultKind.SHORT)),
-    ("FAULT,44,255,TAMPER", Fault(44, 255, FaultKind.TAMPER)),
-    ("CLEAR,45,2", Clear(45, 2)),
-    ("ACK,17", Ack(17)),
-    ("LED,0,1,SLOW", Led(0, 1, LedMode.SLOW)),
-    ("LED,1,1,ON", Led(1, 1, LedMode.ON)),
-    ("LED,2,1,FAST", Led(2, 1, LedMode.FAST)),
-    ("LED,3,1,OFF", Led(3, 1, LedMode.OFF)),
-    ("PING,9", Ping(9)),
+# (frame with its check value worked out by hand, message)
+CASES: list[tuple[bytes, Message]] = [
+    (b"!HELLO,0,1.0.0,8*026F\n", Hello(0, "1.0.0", 8)),
+    (b"!PRESS,17,3*23B6\n", Press(17, 3)),
+    (b"!RELEASE,18,3*42D3\n", Release(18, 3)),
+    (b"!HB,65535,86400,0001*4AA1\n", Heartbeat(65535, 86400, 0x0001)),
+    (b"!FAULT,42,2,OPEN*BEE3\n", Fault(42, 2, FaultKind.OPEN)),
+    (b"!FAULT,43,2,SHORT*C48D\n", Fault(43, 2, FaultKind.SHORT)),
+    (b"!FAULT,44,255,TAMPER*7C0B\n", Fault(44, 255, FaultKind.TAMPER)),
+    (b"!CLEAR,45,2*F65A\n", Clear(45, 2)),
+    (b"!ACK,17*2D2E\n", Ack(17)),
+    (b"!LED,0,1,SLOW*6DE4\n", Led(0, 1, LedMode.SLOW)),
+    (b"!LED,1,1,ON*6DD9\n", Led(1, 1, LedMode.ON)),
+    (b"!LED,2,1,FAST*718C\n", Led(2, 1, LedMode.FAST)),
+    (b"!LED,3,1,OFF*A543\n", Led(3, 1, LedMode.OFF)),
+    (b"!PING,9*779A\n", Ping(9)),
 ]
 
 
-@pytest.mark.parametrize(("payload", "msg"), CASES)
-def test_hand_frames(payload: str, msg: Message) -> None:
-    frame = hand_frame(payload)
+@pytest.mark.parametrize(("frame", "msg"), CASES)
+def test_hand_frames(frame: bytes, msg: Message) -> None:
     assert encode(msg) == frame
     assert decode(frame) == msg
     assert decode(frame[:-1]) == msg  # without LF
     assert decode(frame[:-1] + b"\r\n") == msg  # CR tolerated
 
 
-@pytest.mark.parametrize(("payload", "msg"), CASES)
-def test_firmware_frames_equal_host_frames(fw: ModuleType, payload: str, msg: Message) -> None:
-    frame = fw.encode_frame(payload.split(","))
-    assert frame == encode(msg)
-    assert fw.split_frame(frame[:-1]) == payload.split(",")
+@pytest.mark.parametrize(("frame", "msg"), CASES)
+def test_reference_crc_gives_the_literal_check_values(frame: bytes, msg: Message) -> None:
+    payload, check = frame[1:-1].split(b"*")
+    assert f"{reference_crc(payload):04X}".encode() == check
+
+
+@pytest.mark.parametrize(("frame", "msg"), CASES)
+def test_firmware_frames_equal_host_frames(fw: ModuleType, frame: bytes, msg: Message) -> None:
+    fields = frame[1:].split(b"*")[0].decode().split(",")
+    assert fw.encode_frame(fields) == frame
+    assert fw.split_frame(frame[:-1]) == fields
 
 
 def test_heartbeat_status_bits() -> None:
-    hb = decode(hand_frame("HB,5,12,8013"))
+    hb = decode(b"!HB,5,12,8013*0BB1\n")
     assert isinstance(hb, Heartbeat)
     assert hb.status == 0x8013
     # reserved bit 0x8000 is ignored
     assert hb.flags == Status.INPUT_FAULT | Status.PENDING | Status.WATCHDOG_RESET
-    assert decode(hand_frame("HB,5,12,0")) == Heartbeat(5, 12, 0)  # 1-4 digits accepted
+    assert decode(b"!HB,5,12,0*40ED\n") == Heartbeat(5, 12, 0)  # 1-4 digits accepted
 
 
 @pytest.mark.parametrize(
@@ -133,22 +147,17 @@ def test_framing_errors(line: bytes, field: str) -> None:
 
 
 def test_bad_check_value_names_both_values() -> None:
-    good = hand_frame("PRESS,1,3")
-    bad = good.replace(b"PRESS,1,3", b"PRESS,1,4")
     with pytest.raises(DecodeError) as info:
-        decode(bad)
+        decode(b"!PRESS,1,4*7E1A\n")  # the check value of PRESS,1,3
     assert info.value.field == "check"
-    assert f"{reference_crc(b'PRESS,1,4'):04X}" in str(info.value)
+    assert "7E1A" in str(info.value) and "0EFD" in str(info.value)
     assert drop_reason(info.value) is DropReason.CHECK
 
 
 def test_lowercase_check_is_rejected() -> None:
-    frame = hand_frame("PRESS,1,3")
-    lower = frame[:-5] + frame[-5:-1].lower() + b"\n"
-    if lower != frame:  # only meaningful when the check has a letter
-        with pytest.raises(DecodeError) as info:
-            decode(lower)
-        assert info.value.field == "check"
+    with pytest.raises(DecodeError) as info:
+        decode(b"!PRESS,1,3*7e1a\n")
+    assert info.value.field == "check"
     with pytest.raises(DecodeError):
         decode(b"!PING,0*abcd")
 

@@ -98,53 +98,87 @@ def procs() -> Iterator[list[subprocess.Popen[str]]]:
             p.wait()
 
 
-def test_press_becomes_callout_and_led_follows_alarm(
-    tmp_path: Path, procs: list[subprocess.Popen[str]]
-) -> None:
-    env = dict(os.environ, TETRAKIT_RUNTIME_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
-    world_log = tmp_path / "world.jsonl"
-    tetrakit = [sys.executable, "-m", "tetrakit"]
-    sim = subprocess.Popen(
-        [*tetrakit, "sim", "--pty", "--buttonbox", "--speed", "4", "--log", str(world_log)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    procs.append(sim)
-    assert sim.stdout is not None
-    out = Lines(sim.stdout)
-    panel_pty = out.until(r"^PANEL panel-a (\S+)$", 20).group(1)
-    ptys = {}
-    for line in out.seen:
-        m = re.match(r"^(\d+) (/dev/\S+)$", line)
-        if m:
-            ptys[int(m.group(1))] = m.group(2)
-    assert {1001, 1002} <= set(ptys), out.seen
-    control = tmp_path / "tetrakit-panel-panel-a.sock"
-    assert control.exists()
+class World:
+    """The simulator and the daemon running; the panel's control socket and logs."""
 
-    config = _config(tmp_path, ptys, panel_pty)
-    daemon = subprocess.Popen(
-        [*tetrakit, "-v", "alarm", "run", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    procs.append(daemon)
-    assert daemon.stderr is not None
-    log = Lines(daemon.stderr)
-    log.until(r"button box panel-a: port .* open", 30)
+    def __init__(self, tmp: Path, procs: list[subprocess.Popen[str]]) -> None:
+        env = dict(os.environ, TETRAKIT_RUNTIME_DIR=str(tmp), PYTHONUNBUFFERED="1")
+        self.world_log = tmp / "world.jsonl"
+        tetrakit = [sys.executable, "-m", "tetrakit"]
+        sim = subprocess.Popen(
+            [*tetrakit, "sim", "--pty", "--buttonbox", "--speed", "4", "--log",
+             str(self.world_log)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        procs.append(sim)
+        assert sim.stdout is not None
+        out = Lines(sim.stdout)
+        panel_pty = out.until(r"^PANEL panel-a (\S+)$", 20).group(1)
+        ptys = {}
+        for line in out.seen:
+            m = re.match(r"^(\d+) (/dev/\S+)$", line)
+            if m:
+                ptys[int(m.group(1))] = m.group(2)
+        assert {1001, 1002} <= set(ptys), out.seen
+        self.control = tmp / "tetrakit-panel-panel-a.sock"
+        assert self.control.exists()
 
-    def status() -> dict[str, Any]:
-        reply = send_command(control, {"cmd": "status"})
+        config = _config(tmp, ptys, panel_pty)
+        daemon = subprocess.Popen(
+            [*tetrakit, "-v", "alarm", "run", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        procs.append(daemon)
+        assert daemon.stderr is not None
+        self.log = Lines(daemon.stderr)
+        self.log.until(r"button box panel-a: port .* open", 30)
+
+    def command(self, **cmd: Any) -> dict[str, Any]:
+        reply = send_command(self.control, cmd)
         assert reply["ok"], reply
         result: dict[str, Any] = reply["status"]
         return result
 
-    reply = send_command(control, {"cmd": "press", "button": 1})
-    assert reply["ok"], reply
+    def events(self) -> list[dict[str, Any]]:
+        text = self.world_log.read_text(encoding="utf-8")
+        # the simulator may be writing a line right now: only whole lines count
+        return [json.loads(line) for line in text.splitlines(keepends=True) if line.endswith("\n")]
+
+    def delivered_to(self, issi: int, needle: str, after: int = 0) -> list[str]:
+        """Texts containing ``needle`` delivered to ``issi``, among SDS with id > ``after``."""
+        events = self.events()
+        texts = {
+            e["id"]: e["text"]
+            for e in events
+            if e["event"] == "sds_submitted" and e.get("to") == issi
+            and needle in str(e.get("text", "")) and e["id"] > after
+        }
+        return [
+            texts[e["id"]]
+            for e in events
+            if e["event"] == "sds_delivered" and e.get("to") == issi and e["id"] in texts
+        ]
+
+    def last_sds_id(self) -> int:
+        return max((e["id"] for e in self.events() if e["event"] == "sds_submitted"), default=0)
+
+
+def test_press_becomes_callout_and_led_follows_alarm(
+    tmp_path: Path, procs: list[subprocess.Popen[str]]
+) -> None:
+    world = World(tmp_path, procs)
+    log, world_log = world.log, world.world_log
+
+    def status() -> dict[str, Any]:
+        return world.command(cmd="status")
+
+    world.command(cmd="press", button=1)
     log.until(r"button 1 pressed -> B3-312", 10)
     log.until(r"alarm A\d+ raised by buttonbox:panel-a:1", 10)
     wait_for(lambda: status()["leds"]["1"] == "SLOW", 15, "LED 1 SLOW (call-out sent)")
@@ -164,3 +198,61 @@ def test_press_becomes_callout_and_led_follows_alarm(
     # one press, one alarm
     raised = [line for line in log.seen if re.search(r"alarm A\d+ raised", line)]
     assert len(raised) == 1
+
+
+FAULT_TARGET = 1003  # fault_alarm.targets in examples/hospital.yaml
+FAULT_BOUND = 3.0  # the issue: a cut wire and a silent panel raise a fault alarm within 3 s
+
+
+def test_cut_wire_and_hung_panel_reach_the_fault_target(
+    tmp_path: Path, procs: list[subprocess.Popen[str]]
+) -> None:
+    world = World(tmp_path, procs)
+    # the fault SDS needs a radio: wait until the daemon has one
+    world.log.until(r"radio (primary|secondary): \S+ -> ready", 30)
+
+    # a cut wire: FAULT from the panel -> fault alarm SDS at the target within 3 s
+    before = world.last_sds_id()
+    started = time.monotonic()
+    world.command(cmd="cut", button=2)
+    texts = wait_for(
+        lambda: world.delivered_to(FAULT_TARGET, "panel-a", before), 10, "the wire fault SDS"
+    )
+    took = time.monotonic() - started
+    assert any(t.startswith("FAULT input buttonbox:panel-a:2") and "OPEN" in t for t in texts)
+    assert took <= FAULT_BOUND, f"wire fault SDS after {took:.2f} s"
+    world.log.until(r"FAULT input buttonbox:panel-a:2: .*OPEN", 5)
+    wait_for(lambda: world.command(cmd="status")["leds"]["2"] == "FAST", 5, "LED 2 FAST")
+
+    # repaired: the recovery notice reaches the target too
+    before = world.last_sds_id()
+    world.command(cmd="repair", button=2)
+    texts = wait_for(
+        lambda: world.delivered_to(FAULT_TARGET, "panel-a", before), 10, "the wire recovery SDS"
+    )
+    assert any(t.startswith("RECOVERED input buttonbox:panel-a:2") for t in texts), texts
+    world.log.until(r"RECOVERED input buttonbox:panel-a:2", 5)
+
+    # a hung panel: silent -> lost after 3 s without a frame -> fault SDS
+    before = world.last_sds_id()
+    started = time.monotonic()
+    world.command(cmd="hang")
+    texts = wait_for(
+        lambda: world.delivered_to(FAULT_TARGET, "panel-a", before), 10, "the panel lost SDS"
+    )
+    took = time.monotonic() - started
+    assert any(t.startswith("FAULT input buttonbox:panel-a: panel panel-a lost") for t in texts)
+    # lost 3 s after the panel's last frame, which came before the hang; the SDS then
+    # goes through a radio and the simulated network (measured here: about 3.0 s in all),
+    # and the test allows half a second for a loaded machine
+    assert took <= FAULT_BOUND + 0.5, f"panel lost SDS after {took:.2f} s"
+    world.log.until(r"FAULT input buttonbox:panel-a: panel panel-a lost", 5)
+
+    # resumed: back, and the recovery notice reaches the target
+    before = world.last_sds_id()
+    world.command(cmd="resume")
+    texts = wait_for(
+        lambda: world.delivered_to(FAULT_TARGET, "panel-a", before), 10, "the panel back SDS"
+    )
+    assert "RECOVERED input buttonbox:panel-a: panel panel-a is back" in texts, texts
+    world.log.until(r"RECOVERED input buttonbox:panel-a", 5)

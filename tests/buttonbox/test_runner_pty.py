@@ -113,6 +113,22 @@ def test_press_over_pty_is_one_trigger_and_leds_follow(host: PanelHost) -> None:
     asyncio.run(main())
 
 
+def test_press_of_unbound_button_is_a_fault_not_lost(host: PanelHost) -> None:
+    async def main() -> None:
+        async with running(host) as (watch, panel, inp):
+            await watch.until(lambda: inp.state == "ok", timeout=10)
+            host.call("panel-a", lambda p, now: p.press(3, now))  # the panel has 4; 3 unbound
+            await watch.until(lambda: bool(watch.faults), timeout=10)
+            # acknowledged after the fault
+            await watch.until(lambda: not panel.fw.pending, timeout=10)
+            assert watch.presses == []
+            assert watch.faults[0][0] == "buttonbox:panel-a:3:unbound"
+            assert "panel panel-a button 3 pressed" in watch.faults[0][1]
+            assert inp.state == "fault"
+
+    asyncio.run(main())
+
+
 def test_refused_press_is_repeated_until_taken(host: PanelHost) -> None:
     attempts: list[int] = []
 

@@ -12,7 +12,15 @@ its events into calls:
   the controller refused is repeated by the panel and tried again;
 * panel lost / wire fault -> ``on_fault(component, detail)``; back / cleared
   -> ``on_clear(component, detail)``.  Components are ``buttonbox:<panel>``
-  for the link and ``buttonbox:<panel>:<n>`` for one button's wire.
+  for the link and ``buttonbox:<panel>:<n>`` for one button's wire;
+* a press of a panel button bound to no controller button is not dropped
+  quietly: it is a fault of ``buttonbox:<panel>:<n>:unbound`` (acknowledged
+  once the fault hook took it), and a HELLO announcing fewer buttons than the
+  configuration binds is a fault of ``buttonbox:<panel>:bindings`` (cleared by
+  a HELLO that has them all) — PROTOCOL.md §9;
+* every dropped frame -> ``on_dropped(component, reason)`` (the
+  ``tetrakit_input_frames_dropped_total`` counter) and a WARNING when more than
+  ``DROP_WARN_COUNT`` are dropped within ``DROP_WARN_WINDOW`` seconds.
 
 :func:`attach_buttonboxes` binds the inputs to a
 :class:`~tetrakit.alarm.controller.Controller`: presses trigger alarms and the
@@ -30,6 +38,7 @@ import contextlib
 import inspect
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -57,12 +66,21 @@ if TYPE_CHECKING:
     from tetrakit.alarm.controller import Controller
     from tetrakit.alarm.engine import AlarmChanged
 
-__all__ = ["ButtonBoxInput", "OnFault", "OnPress", "attach_buttonboxes"]
+__all__ = [
+    "DROP_WARN_COUNT",
+    "DROP_WARN_WINDOW",
+    "ButtonBoxInput",
+    "OnDropped",
+    "OnFault",
+    "OnPress",
+    "attach_buttonboxes",
+]
 
 log = logging.getLogger(__name__)
 
 OnPress = Callable[[str, str], Awaitable[object] | object]
 OnFault = Callable[[str, str], None]
+OnDropped = Callable[[str, str], None]
 Opener = Callable[[str, int], Awaitable[AsyncTransport]]
 
 _WIRE_MEANING = {
@@ -71,6 +89,10 @@ _WIRE_MEANING = {
     FaultKind.TAMPER: "button housing opened",
 }
 _REOPEN_MIN, _REOPEN_MAX = 0.5, 30.0
+# A frame dropped now and then is line noise the repetition heals (§5); this many
+# within the window is a line that needs a look (cable, termination, baud rate).
+DROP_WARN_COUNT = 5
+DROP_WARN_WINDOW = 10.0
 
 
 async def _open(url: str, baudrate: int) -> AsyncTransport:
@@ -79,6 +101,10 @@ async def _open(url: str, baudrate: int) -> AsyncTransport:
 
 def _nothing(component: str, detail: str) -> None:
     return None
+
+
+def _bound_list(pairs: Sequence[tuple[int, str]]) -> str:
+    return ", ".join(f"{number} ({button_id})" for number, button_id in pairs)
 
 
 class ButtonBoxInput:
@@ -91,6 +117,8 @@ class ButtonBoxInput:
             acknowledged, so the panel repeats it).
         on_fault: called when the panel is lost or a wire faults.
         on_clear: called when that ends.
+        on_dropped: called with the component and the reason (``check``,
+            ``syntax``, ``oversize``, ``unexpected``) of every dropped frame.
         clock: monotonic seconds (injectable for tests).
         opener: opens the port (default :meth:`AsyncTransport.open`).
     """
@@ -102,6 +130,7 @@ class ButtonBoxInput:
         on_press: OnPress,
         on_fault: OnFault = _nothing,
         on_clear: OnFault = _nothing,
+        on_dropped: OnDropped = _nothing,
         clock: Callable[[], float] = time.monotonic,
         opener: Opener = _open,
     ) -> None:
@@ -109,6 +138,7 @@ class ButtonBoxInput:
         self.on_press = on_press
         self.on_fault = on_fault
         self.on_clear = on_clear
+        self.on_dropped = on_dropped
         self.clock = clock
         self._opener = opener
         self._numbers: dict[str, list[int]] = {}
@@ -128,6 +158,11 @@ class ButtonBoxInput:
         self._press_tasks: set[asyncio.Task[None]] = set()
         self._connected = asyncio.Event()
         self._link_lost = asyncio.Event()
+        # components of configuration mismatches reported as faults (unbound
+        # presses, bindings beyond the panel's buttons)
+        self.binding_faults: set[str] = set()
+        self._recent_drops: deque[float] = deque()
+        self._drops_warned_at: float | None = None
 
     # ------------------------------------------------------------------ interface
 
@@ -138,12 +173,17 @@ class ButtonBoxInput:
 
     @property
     def state(self) -> str:
-        """``unknown``, ``ok``, ``fault`` (a wire in fault) or ``lost`` (for metrics)."""
+        """``unknown``, ``ok``, ``fault`` (a wire or binding fault) or ``lost`` (for metrics)."""
         if self.session.state is PanelState.LOST:
             return "lost"
         if self.session.state is PanelState.UNKNOWN:
             return "unknown"
-        return "fault" if self.session.faults else "ok"
+        return "fault" if self.session.faults or self.binding_faults else "ok"
+
+    @property
+    def dropped(self) -> int:
+        """Frames dropped since start, all reasons together."""
+        return sum(self.session.stats.dropped.values())
 
     @property
     def stats(self) -> SessionStats:
@@ -302,26 +342,85 @@ class ButtonBoxInput:
                             version,
                             buttons,
                         )
+                    if buttons is not None:
+                        self._check_bindings(buttons)
                 case ButtonReleased():
                     pass
                 case FrameDropped(_, reason, detail):
-                    log.debug("button box %s: dropped frame (%s): %s", panel, reason, detail)
+                    self._dropped(reason.value, detail)
 
-    def _call(self, fn: OnFault, component: str, detail: str) -> None:
+    def _check_bindings(self, buttons: int) -> None:
+        """HELLO told the panel's size: a binding beyond it can never be pressed."""
+        component = f"{self.component}:bindings"
+        missing = [(n, b) for n, b in self.config.buttons if n > buttons]
+        if missing:
+            self.binding_faults.add(component)
+            self._call(
+                self.on_fault,
+                component,
+                f"panel {self.config.id} has {buttons} buttons but inputs.buttonboxes binds "
+                f"button {_bound_list(missing)}: those alarms cannot be raised from it",
+            )
+        elif component in self.binding_faults:
+            self.binding_faults.discard(component)
+            self._call(
+                self.on_clear,
+                component,
+                f"panel {self.config.id} has {buttons} buttons: every binding fits",
+            )
+
+    def _dropped(self, reason: str, detail: str) -> None:
+        panel = self.config.id
+        log.debug("button box %s: dropped frame (%s): %s", panel, reason, detail)
+        try:
+            self.on_dropped(self.component, reason)
+        except Exception:  # a broken counter must not stop the input
+            log.exception("button box %s: drop hook failed", panel)
+        now = self.clock()
+        recent = self._recent_drops
+        recent.append(now)
+        while recent and now - recent[0] > DROP_WARN_WINDOW:
+            recent.popleft()
+        warned = self._drops_warned_at
+        if len(recent) > DROP_WARN_COUNT and (warned is None or now - warned >= DROP_WARN_WINDOW):
+            self._drops_warned_at = now
+            by_reason = ", ".join(
+                f"{r.value} {n}" for r, n in self.session.stats.dropped.items() if n
+            )
+            log.warning(
+                "button box %s: %d frames dropped in the last %.0f s (since start: %s); "
+                "check the line (cable, termination, baud rate)",
+                panel,
+                len(recent),
+                DROP_WARN_WINDOW,
+                by_reason,
+            )
+
+    def _call(self, fn: OnFault, component: str, detail: str) -> bool:
         try:
             fn(component, detail)
         except Exception:  # a broken hook must not stop the input
             log.exception("button box %s: fault hook failed", self.config.id)
+            return False
+        return True
 
     def _press(self, number: int, seq: int) -> None:
         button_id = self.config.button_id(number)
         if button_id is None:
-            log.warning(
-                "button box %s: button %d pressed but not bound in inputs.buttonboxes",
-                self.config.id,
-                number,
+            # Someone pressed for help and no alarm can follow: that must reach a
+            # person like any other failed input, not only a log line.
+            component = f"{self.component}:{number}:unbound"
+            detail = (
+                f"panel {self.config.id} button {number} pressed but bound to no controller "
+                f"button in inputs.buttonboxes (bound: {_bound_list(self.config.buttons)}); "
+                "no alarm raised"
             )
-            self.session.press_done(seq, ok=True, now=self.clock())
+            log.error("button box %s: %s", self.config.id, detail)
+            self.binding_faults.add(component)
+            # acknowledged once the fault is reported; if the hook failed the
+            # panel repeats the press and it is tried again
+            ok = self._call(self.on_fault, component, detail)
+            self.session.press_done(seq, ok=ok, now=self.clock())
             return
         source = f"{self.component}:{number}"
         log.info("button box %s: button %d pressed -> %s", self.config.id, number, button_id)
@@ -353,6 +452,7 @@ def attach_buttonboxes(
     *,
     on_fault: OnFault = _nothing,
     on_clear: OnFault = _nothing,
+    on_dropped: OnDropped = _nothing,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[ButtonBoxInput]:
     """One :class:`ButtonBoxInput` per configured panel, bound to ``controller``.
@@ -366,7 +466,14 @@ def attach_buttonboxes(
         await controller.trigger(button=button_id, source=source)
 
     inputs = [
-        ButtonBoxInput(box, on_press=press, on_fault=on_fault, on_clear=on_clear, clock=clock)
+        ButtonBoxInput(
+            box,
+            on_press=press,
+            on_fault=on_fault,
+            on_clear=on_clear,
+            on_dropped=on_dropped,
+            clock=clock,
+        )
         for box in config.inputs.buttonboxes
     ]
 

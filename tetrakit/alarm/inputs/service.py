@@ -4,8 +4,9 @@ For every panel in ``inputs.buttonboxes`` the daemon gets a
 :class:`~tetrakit.alarm.inputs.buttonbox.ButtonBoxInput` bound to its
 controller (presses trigger alarms, LEDs follow them); a lost panel or a wire
 fault becomes a fault alarm through the operations code
-(``Operations.input_fault`` / ``input_clear``), and each panel's state is
-exported as the ``input`` metric.
+(``Operations.input_fault`` / ``input_clear``), each panel's state is
+exported as the ``input`` metric and its dropped frames as
+``tetrakit_input_frames_dropped_total{input,reason}``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def _log_clear(component: str, detail: str) -> None:
     log.warning("RECOVERED input %s: %s", component, detail)
 
 
+def _ignore_drop(component: str, reason: str) -> None:
+    return None  # without operations there are no metrics; the input still logs
+
+
 def _state_of(inp: ButtonBoxInput) -> Callable[[], str]:
     return lambda: inp.state
 
@@ -51,6 +56,7 @@ class ButtonBoxService:
             daemon.config,
             on_fault=ops.input_fault if ops is not None else _log_fault,
             on_clear=ops.input_clear if ops is not None else _log_clear,
+            on_dropped=ops.metrics.frame_dropped if ops is not None else _ignore_drop,
         )
         for inp in self.inputs:
             if ops is not None:
