@@ -36,6 +36,20 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "--location" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("extra", [["--type", "TEST"], ["--location", "x"],
+                                   ["--type", "TEST", "--location", "x"]])
+def test_a_button_with_type_or_location_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    # refused before any daemon is asked: no "no alarm controller is running" here
+    cfg = tmp_path / "alarm.yaml"
+    cfg.write_text(BASE_YAML, encoding="utf-8")
+    assert run(["alarm", "trigger", "-c", str(cfg), "B3-312", *extra]) == 2
+    err = capsys.readouterr().err
+    assert "not both" in err and "B3-312" in err and extra[-2] in err
+    assert "no alarm controller" not in err
+
+
 def test_check_reports_the_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "alarm.yaml"
     cfg.write_text(BASE_YAML.replace("duplicate_window: 10", "duplicate_window: soon"),

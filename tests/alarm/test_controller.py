@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,8 +15,10 @@ from tetrakit import sds
 from tetrakit.alarm.control import ControlError, ControlServer, request
 from tetrakit.alarm.controller import AlarmRefusedError, Controller
 from tetrakit.alarm.dispatcher import IncomingSds, StaticRadioPool
-from tetrakit.alarm.engine import AlarmChanged, Led
+from tetrakit.alarm.engine import AlarmChanged, AlarmEngine, Led, Record, UnknownAlarmError
+from tetrakit.alarm.http_api import HttpApi
 from tetrakit.alarm.journal import Journal
+from tetrakit.alarm.operations import _Backend
 
 from .fakes import FakeHandle, FakeRadio
 from .helpers import async_test, make_config
@@ -296,4 +300,87 @@ async def test_window_of_one_is_strictly_one_at_a_time(tmp_path: Path) -> None:
     radio.handles[0].accepted.set_result(None)
     await radio.wait_written(2)
     assert c.dispatcher.queued == 2
+    await c.stop()
+
+
+@async_test
+async def test_location_outside_latin1_is_refused_by_every_input(tmp_path: Path) -> None:
+    radio = FakeRadio()
+    c = _make(tmp_path, radio)
+    await c.start()
+    with pytest.raises(AlarmRefusedError, match=r"'✚' \(U\+271A\)") as info:
+        await c.trigger(alarm_type="TILSYN", location="Kantina ✚")
+    assert "Latin-1" in str(info.value) and c.list_alarms() == []
+    # the control socket (CLI) answers with the error, not an alarm
+    server = ControlServer(c, tmp_path / "ctl.sock")
+    reply = await server.handle_line(
+        b'{"op": "trigger", "type": "TILSYN", "location": "rom \\u0394"}')
+    assert reply["ok"] is False and "U+0394" in reply["error"]
+    # the HTTP API answers 400
+    api = HttpApi(_Backend(SimpleNamespace(controller=c)),  # type: ignore[arg-type]
+                  render_metrics=lambda: b"", token="t0k", host="127.0.0.1", port=0)
+    await api.start()
+    try:
+        body = json.dumps({"alarm_type": "TILSYN", "location": "Kantina ✚"}).encode()
+        reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+        writer.write(b"POST /api/alarms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0k\r\n"
+                     b"Content-Type: application/json\r\nConnection: close\r\n"
+                     + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        await writer.drain()
+        answer = await reader.read()
+        writer.close()
+    finally:
+        await api.stop()
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
+    assert b"U+271A" in answer
+    await asyncio.sleep(0)
+    assert radio.written == [] and c.journal.alarm_states() == {}
+    await c.stop()
+
+
+@async_test
+async def test_detail_of_an_old_closed_alarm_comes_from_the_journal(tmp_path: Path) -> None:
+    cfg = make_config(base=tmp_path)
+    journal = Journal(tmp_path / "j.sqlite3")
+    eng = AlarmEngine(cfg)
+    t = 1_800_000_000.0
+    for n in range(55):  # more closed alarms than a restart loads
+        res = eng.trigger(t + n, alarm_type="TILSYN", location=f"rom {n}")
+        journal.append([a.fact for a in res.actions if isinstance(a, Record)])
+        journal.append([a.fact for a in eng.cancel(t + n + 0.5, res.alarm_id)
+                        if isinstance(a, Record)])
+    c = Controller(cfg, journal, StaticRadioPool([FakeRadio()]))
+    await c.start()
+    assert "A1" not in c.engine.alarms and "A55" in c.engine.alarms
+    detail = c.alarm_detail("A1")
+    assert detail["id"] == "A1" and detail["state"] == "cancelled"
+    assert detail["location"] == "rom 0"
+    assert [e["kind"] for e in detail["timeline"]][:1] == ["raised"]
+    assert "cancelled" in [e["kind"] for e in detail["timeline"]]
+    assert [r["issi"] for r in detail["recipients"]] == [2003]
+    assert "A1" not in c.engine.alarms  # the live engine is not touched
+    with pytest.raises(UnknownAlarmError, match="no alarm 'A99'"):
+        c.alarm_detail("A99")
+    server = ControlServer(c, tmp_path / "ctl.sock")
+    reply = await server.handle_line(b'{"op": "detail", "alarm_id": "A2"}')
+    assert reply["ok"] is True and reply["alarm"]["state"] == "cancelled"
+    await c.stop()
+
+
+@async_test
+async def test_cancel_of_a_resolved_alarm_is_sent_to_the_team(tmp_path: Path) -> None:
+    radio = FakeRadio()
+    c = _make(tmp_path, radio)
+    await c.start()
+    await c.trigger(button="A1-101")
+    await radio.wait_written(1)
+    c.incoming(status("fake", 2003, 0x8001))
+    c.flush()
+    assert c.alarm_detail("A1")["state"] == "resolved"
+    assert (await c.cancel("A1", source="test"))["state"] == "cancelled"
+    await radio.wait_written(2)
+    assert radio.written[1].pdu.user_data.text == (  # type: ignore[union-attr]
+        "AVLYST AKUTT TILSYN A1 rom 101 #A1")
+    with pytest.raises(AlarmRefusedError, match="already cancelled"):
+        await c.cancel("A1")
     await c.stop()

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from tetrakit.alarm.config import Location
 from tetrakit.alarm.engine import (
     AlarmChanged,
     AlarmEngine,
     AlarmState,
     Delivery,
+    Fact,
     Led,
     Record,
     SendKey,
     SendSds,
+    SendState,
     UnknownAlarmError,
 )
 
@@ -55,7 +58,8 @@ def test_trigger_sends_callout_to_members_and_group(engine: AlarmEngine) -> None
     # keys are unique
     assert len({s.key for s in out}) == len(out)
     changed = [a for a in res.actions if isinstance(a, AlarmChanged)]
-    assert changed and changed[-1].led is Led.SLOW
+    # nothing is on the air yet: the LED does not claim "call-out sent"
+    assert changed and changed[-1].led is Led.OFF
 
 
 def test_resolution_after_required_accepts(engine: AlarmEngine) -> None:
@@ -103,9 +107,12 @@ def test_delivery_reports_received_and_consumed(engine: AlarmEngine) -> None:
 def test_escalation_when_nobody_answers(engine: AlarmEngine) -> None:
     res = engine.trigger(T0, button="B3-312")
     deliver_all(engine, T0, sends(res.actions))
-    assert engine.tick(T0 + 59) == [] or all(
-        s.destination in (2001, 2002, 2003, 9100) for s in sends(engine.tick(T0 + 59))
-    )
+    before = engine.tick(T0 + 59)
+    # a second before the level is due: repeats to the first team only, no escalation
+    assert "escalated" not in kinds(before)
+    assert sorted((s.destination, s.key.step) for s in sends(before)) == [
+        (2001, "c2"), (2002, "c2"), (2003, "c2"), (9100, "g2")]
+    deliver_all(engine, T0 + 59, sends(before))
     acts = engine.tick(T0 + 60)
     assert "escalated" in kinds(acts)
     new = {s.destination for s in sends(acts) if s.key.step in ("c1", "g1")}
@@ -361,3 +368,109 @@ def test_tick_and_next_deadline_replan_only_changed_alarms(
     # the group repeats of all 50 alarms fall due together: each alarm is acted on once
     due = sends(engine.tick(T0 + 5))
     assert len({s.key.alarm_id for s in due}) == 50 and all(s.key.step == "g2" for s in due)
+
+
+def _leds(actions: list[object]) -> list[Led]:
+    return [a.led for a in actions if isinstance(a, AlarmChanged)]
+
+
+def test_led_slow_only_once_a_callout_is_sent(engine: AlarmEngine) -> None:
+    res = engine.trigger(T0, button="B3-312")
+    out = sends(res.actions)
+    assert engine.alarm("A1").led is Led.OFF
+    # accepted by the radio is not yet on the air
+    assert _leds(engine.send_accepted(T0 + 0.1, out[0].key)) == [Led.OFF]
+    assert _leds(engine.send_sent(T0 + 0.2, out[0].key)) == [Led.SLOW]
+    engine.status_received(T0 + 3, sender=2001, value=0x8001)
+    assert _leds(engine.status_received(T0 + 4, sender=2002, value=0x8001))[-1] is Led.ON
+    # a cancel message on the air does not light a cancelled alarm's LED
+    res2 = engine.trigger(T0 + 5, button="A1-101")
+    (x,) = sends(engine.cancel(T0 + 6, res2.alarm_id))
+    assert x.key.step == "x"
+    engine.send_accepted(T0 + 7, x.key)
+    assert _leds(engine.send_sent(T0 + 7, x.key)) == [Led.OFF]
+
+
+def test_led_fast_when_every_callout_failed(engine: AlarmEngine) -> None:
+    res = engine.trigger(T0, button="A1-101")
+    (s,) = sends(res.actions)
+    engine.send_accepted(T0, s.key)
+    assert _leds(engine.send_failed(T0 + 1, s.key, "+CMGS status 5")) == [Led.FAST]
+
+
+def test_cancel_a_resolved_alarm_tells_the_running_team(engine: AlarmEngine) -> None:
+    res = engine.trigger(T0, button="B3-312")
+    deliver_all(engine, T0, sends(res.actions))
+    engine.status_received(T0 + 2, sender=2001, value=0x8001)
+    engine.status_received(T0 + 3, sender=2002, value=0x8001)
+    assert engine.alarm("A1").state is AlarmState.RESOLVED
+    acts = engine.cancel(T0 + 30, "A1", source="cli")
+    out = sends(acts)
+    assert sorted(s.destination for s in out) == [2001, 2002, 2003, 9100]
+    assert all(s.text == "AVLYST HJERTESTANS B3 rom 312 Sengepost 3B #A1" for s in out)
+    assert engine.alarm("A1").state is AlarmState.CANCELLED
+    assert _leds(acts) == [Led.OFF]
+    # expired alarms stay refused
+    engine.trigger(T0 + 40, button="A1-101")
+    engine.tick(T0 + 40 + 900)
+    with pytest.raises(ValueError, match="already expired"):
+        engine.cancel(T0 + 2000, "A2")
+
+
+def test_location_outside_latin1_is_refused(engine: AlarmEngine) -> None:
+    with pytest.raises(ValueError, match=r"'✚' \(U\+271A\).*Latin-1|Latin-1.*'✚' \(U\+271A\)"):
+        engine.trigger(T0, alarm_type="TILSYN", location="Kantina ✚ 2")
+    with pytest.raises(ValueError, match=r"location room .*U\+0394"):
+        engine.trigger(T0, alarm_type="TILSYN", location=Location(building="B", room="Δ1"))
+    assert engine.alarms == {}
+    # æ, ø, å are Latin-1 and go through as they are
+    res = engine.trigger(T0, alarm_type="TILSYN", location="Kjøkken på Sør")
+    assert sends(res.actions)[0].text == "AKUTT TILSYN Kjøkken på Sør #A1"
+
+
+def test_sends_accepted_before_a_restart_are_settled(engine: AlarmEngine) -> None:
+    journal: list[Fact] = []
+
+    def keep(actions: list[object]) -> list[object]:
+        journal.extend(a.fact for a in actions if isinstance(a, Record))
+        return actions
+
+    res = engine.trigger(T0, button="B3-312")
+    keep(res.actions)
+    out = {s.destination: s for s in sends(res.actions)}
+    for s in out.values():  # all accepted by the radio; the "sent" results die with it
+        keep(engine.send_accepted(T0 + 0.1, s.key))
+    eng2 = AlarmEngine(make_config())
+    eng2.restore(journal)
+    acts = eng2.resume(T0 + 1)
+    assert sends(acts) == []  # the radio had them: not sent again
+    alarm = eng2.alarm("A1")
+    assert {str(k): s.state for k, s in alarm.sends.items()} == {
+        str(s.key): SendState.UNCONFIRMED for s in out.values()}
+    assert alarm.recipients[(2001, False)].delivery is Delivery.UNCONFIRMED
+    # an answer from 2001 settles its call-out
+    eng2.status_received(T0 + 5, sender=2001, value=0x8001)
+    assert alarm.sends[out[2001].key].state is SendState.SENT
+    assert alarm.recipients[(2001, False)].delivery is Delivery.SENT
+    # a delivery report from 2002 settles its call-out
+    eng2.delivery_report(T0 + 6, sender=2002, message_reference=out[2002].message_reference,
+                         status=0x02)
+    assert alarm.sends[out[2002].key].state is SendState.SENT
+    assert alarm.recipients[(2002, False)].delivery is Delivery.CONSUMED
+    # a failed report settles it as failed
+    eng2.delivery_report(T0 + 7, sender=2003, message_reference=out[2003].message_reference,
+                         status=0x41)
+    assert alarm.sends[out[2003].key].state is SendState.FAILED
+    assert alarm.recipients[(2003, False)].delivery is Delivery.FAILED
+    # the group copy has nobody to settle it: it stays visibly unconfirmed
+    assert alarm.sends[out[9100].key].state is SendState.UNCONFIRMED
+    # a late +CMGS result for an unconfirmed send is still taken
+    eng2.send_sent(T0 + 8, out[9100].key)
+    assert alarm.sends[out[9100].key].state is SendState.SENT
+    # an unconfirmed recipient who does not answer is still called again
+    eng3 = AlarmEngine(make_config())
+    eng3.restore(journal)
+    eng3.resume(T0 + 1)
+    again = sends(eng3.tick(T0 + 30))
+    assert {(s.destination, s.key.step) for s in again if not s.group} == {
+        (2001, "c2"), (2002, "c2"), (2003, "c2")}

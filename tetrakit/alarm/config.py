@@ -22,11 +22,12 @@ the button-box code; they are parsed and validated here so that one
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 import yaml.constructor
@@ -62,6 +63,11 @@ __all__ = [
 
 #: the longest path a unix-domain socket address can hold on Linux (sun_path minus the NUL)
 _MAX_SOCKET_PATH = 107
+#: the longest alarm id the check reserves room for: " #A99999" (the id is never cut)
+_ID_ROOM = len(" #A99999")
+#: the Call-Out display limit (alarm-domain.md §8); message.MAX_TEXT is the same number,
+#: repeated here because message.py imports this module
+_MAX_CALLOUT = 94
 
 
 class Priority(enum.Enum):
@@ -596,11 +602,19 @@ def _team(n: _Node) -> Team:
     )
 
 
-def _answer_rule(n: _Node, default: AnswerRule) -> AnswerRule:
+def _answer_rule(
+    n: _Node, default: AnswerRule, where: list[tuple[object, _Node]]
+) -> AnswerRule:
+    """One answer's statuses and texts; ``where`` collects each given value with its node."""
     m = n.mapping(("statuses", "texts"))
 
     def statuses(c: _Node) -> tuple[int, ...]:
-        return tuple(s.integer(minimum=0, maximum=0xFFFF) for s in c.sequence())
+        out = []
+        for s in c.sequence():
+            v = s.integer(minimum=0, maximum=0xFFFF)
+            where.append((v, s))
+            out.append(v)
+        return tuple(out)
 
     def texts(c: _Node) -> tuple[str, ...]:
         out = []
@@ -608,6 +622,7 @@ def _answer_rule(n: _Node, default: AnswerRule) -> AnswerRule:
             t = s.text()
             if " " in t.strip():
                 raise s.error("a reply text is one word (it is matched on the first word)")
+            where.append((t.strip().upper(), s))
             out.append(t.strip())
         return tuple(out)
 
@@ -619,19 +634,26 @@ def _answer_rule(n: _Node, default: AnswerRule) -> AnswerRule:
 
 def _answers(n: _Node, base: Answers) -> Answers:
     m = n.mapping(("accept", "reject", "standby"))
-    answers = Answers(
-        accept=m.opt("accept", lambda c: _answer_rule(c, base.accept), base.accept),
-        reject=m.opt("reject", lambda c: _answer_rule(c, base.reject), base.reject),
-        standby=m.opt("standby", lambda c: _answer_rule(c, base.standby), base.standby),
-    )
-    seen: dict[object, str] = {}
+    nodes: dict[str, list[tuple[object, _Node]]] = {"accept": [], "reject": [], "standby": []}
+
+    def rule(name: str) -> AnswerRule:
+        default: AnswerRule = getattr(base, name)
+        return m.opt(name, lambda c: _answer_rule(c, default, nodes[name]), default)
+
+    answers = Answers(accept=rule("accept"), reject=rule("reject"), standby=rule("standby"))
+    # the first meaning of each value, with the node that gave it (None: a default)
+    seen: dict[object, tuple[str, _Node | None]] = {}
     for name in ("accept", "reject", "standby"):
-        rule: AnswerRule = getattr(answers, name)
-        for v in (*rule.statuses, *(t.upper() for t in rule.texts)):
-            if v in seen and seen[v] != name:
+        r: AnswerRule = getattr(answers, name)
+        given = dict(nodes[name])  # value -> its node in this file (absent: inherited)
+        for v in (*r.statuses, *(t.upper() for t in r.texts)):
+            node = given.get(v)
+            if v in seen and seen[v][0] != name:
                 shown = f"0x{v:04X}" if isinstance(v, int) else repr(v)
-                raise n.error(f"answer {shown} is both {seen[v]} and {name}")
-            seen[v] = name
+                # point at the value written in this file (a default has no line)
+                at = node or seen[v][1] or n
+                raise at.error(f"answer {shown} is both {seen[v][0]} and {name}")
+            seen.setdefault(v, (name, node))
     return answers
 
 
@@ -769,9 +791,19 @@ def _test_alarms(n: _Node, teams: dict[str, Team]) -> TestAlarms:
             out.append(raw)
         return tuple(out)
 
+    def prefix(c: _Node) -> str:
+        s = c.text(latin1=True)
+        # the prefix, a space, at least one character of label and the alarm id must fit
+        if len(s) + 2 + _ID_ROOM > _MAX_CALLOUT:
+            raise c.error(
+                f"the test prefix is {len(s)} characters; a test call-out (prefix, label and "
+                f"' #A99999') must fit in {_MAX_CALLOUT} characters"
+            )
+        return s
+
     return TestAlarms(
         target=m.opt("target", lambda c: _targets(c, teams), Targets(issis=(1009,))),
-        prefix=m.opt("prefix", lambda c: c.text(latin1=True), "TEST"),
+        prefix=m.opt("prefix", prefix, "TEST"),
         schedule=m.opt("schedule", schedule, ()),
         answer_timeout=m.opt("answer_timeout", lambda c: c.seconds(), 60.0),
     )
@@ -846,15 +878,127 @@ def _http(n: _Node, base: Path) -> HttpConfig:
             raise c.error(f"must be HOST:PORT, e.g. 127.0.0.1:8080, not {s!r}")
         return s
 
+    def token_file(c: _Node) -> Path:
+        # read now, so 'check' and a SIGHUP reload refuse a token the API could not use
+        # (a reload must not take the running API down over it)
+        p = _path(c, base)
+        try:
+            token = p.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise c.error(f"cannot read the token file {p}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise c.error(f"the token file {p} is not UTF-8 text") from None
+        if not token:
+            raise c.error(f"the token file {p} is empty")
+        return p
+
     cfg = HttpConfig(
         listen=listen(m["listen"]) if "listen" in m and not m["listen"].is_null()
         else (None if "listen" in m else "127.0.0.1:8080"),
         token=m.opt("token", lambda c: c.text(), None),
-        token_file=m.opt("token_file", lambda c: _path(c, base), None),
+        token_file=m.opt("token_file", token_file, None),
     )
     if cfg.token is not None and cfg.token_file is not None:
         raise n.error("give token or token_file, not both")
+    if (cfg.listen is not None and cfg.token is None and cfg.token_file is None
+            and not _is_loopback(cfg.listen.rpartition(":")[0])):
+        # alarm-domain.md §7: an API reachable from the network must not run open
+        raise m["listen"].error(
+            f"http.listen {cfg.listen!r} is reachable from the network: give http.token or "
+            "http.token_file, or listen on 127.0.0.1"
+        )
     return cfg
+
+
+def _is_loopback(host: str) -> bool:
+    """``127.0.0.0/8``, ``::1`` or ``localhost`` (a name other than that counts as not)."""
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- whole-file checks
+#
+# Rules that tie sections together; they run once every section is valid on its own.
+
+
+def _find(n: _Node, key: str) -> _Node | None:
+    """The value node of ``key`` in an already validated mapping node, or ``None``."""
+    if isinstance(n.node, yaml.MappingNode):
+        for knode, vnode in n.node.value:
+            if isinstance(knode, yaml.ScalarNode) and str(knode.value) == key:
+                return n.child(vnode, key)
+    return None
+
+
+def _items(n: _Node | None) -> list[_Node]:
+    return n.sequence() if n is not None else []
+
+
+def _check_identities(radios_n: list[_Node], radios: tuple[RadioConfig, ...],
+                      teams_n: list[_Node], teams: tuple[Team, ...]) -> None:
+    """A radio's own ISSI is no team member's ISSI nor a GSSI; a GSSI is no member's ISSI.
+
+    Either clash would make the controller call itself, or take its own
+    messages (or a talkgroup's) for a member's answer.
+    """
+    members: dict[int, str] = {}
+    for t in teams:
+        for mem in t.members:
+            members.setdefault(mem.issi, f"a member of team {t.id!r}")
+    groups: dict[int, str] = {}
+    for t in teams:
+        for g in t.groups:
+            groups.setdefault(g, f"a talkgroup (GSSI) of team {t.id!r}")
+    for rn, radio in zip(radios_n, radios, strict=True):
+        if radio.issi is None:
+            continue
+        clash = members.get(radio.issi) or groups.get(radio.issi)
+        if clash is not None:
+            at = _find(rn, "issi") or rn
+            raise at.error(f"radio {radio.id!r} has ISSI {radio.issi}, which is also {clash}")
+    for tn, t in zip(teams_n, teams, strict=True):
+        for gn, g in zip(_items(_find(tn, "groups")), t.groups, strict=True):
+            if g in members:
+                raise gn.error(f"GSSI {g} of team {t.id!r} is also the ISSI of {members[g]}")
+
+
+def _check_alarm_type(n: _Node, at: AlarmType, teams: dict[str, Team], prefix: str) -> None:
+    """The call-out of ``at`` can be shown, and its ``required_accepts`` can be reached."""
+    event = f"{prefix} {at.label}" if at.test else at.label
+    if len(event) + _ID_ROOM > _MAX_CALLOUT:
+        at_node = _find(n, "label") or _find(n, "code") or n
+        what = f"test prefix {prefix!r} + label {at.label!r}" if at.test else "the label"
+        raise at_node.error(
+            f"{what} is {len(event)} characters; with the alarm id (' #A99999') the "
+            f"call-out would exceed {_MAX_CALLOUT} characters: shorten it to at most "
+            f"{_MAX_CALLOUT - _ID_ROOM}"
+        )
+    if at.test:
+        return  # a test alarm needs one receipt, not accepts (engine: required 1)
+    levels = [at.targets, *(lvl.targets for lvl in at.escalation)]
+    people: set[int] = set()
+    for targets in levels:
+        people.update(targets.issis)
+        for tid in targets.teams:
+            people.update(m.issi for m in teams[tid].members)
+        for g in targets.groups:
+            owners = [t for t in teams.values() if g in t.groups]
+            if not owners:
+                return  # a talkgroup of no team: its size is unknown, nothing to check
+            for t in owners:  # answers via a team's talkgroup count from its members only
+                people.update(m.issi for m in t.members)
+    if at.required_accepts > len(people):
+        rn = _find(n, "required_accepts") or n
+        raise rn.error(
+            f"needs {at.required_accepts} accepts, but the targets and escalation levels of "
+            f"{at.code!r} reach only {len(people)} radio(s) that can answer: it could never "
+            "be resolved"
+        )
 
 
 _TOP_KEYS = (
@@ -875,6 +1019,57 @@ _TOP_KEYS = (
 )
 
 
+def _syntax_path(text: str) -> str:
+    """The key path the YAML parser had reached when it met a syntax error (best effort).
+
+    There is no node tree to point into, so the parser's events are replayed
+    and the path of the last key or item it started is kept.
+    """
+    # one frame per open container: [is_mapping, current key or index, expecting a key]
+    frames: list[list[Any]] = []
+    path = "(top)"
+
+    def here() -> str:
+        out = ""
+        for is_map, at, _ in frames:
+            if is_map and at is not None:
+                out = f"{out}.{at}" if out else str(at)
+            elif not is_map and at >= 0:
+                out = f"{out}[{at}]"
+        return out or "(top)"
+
+    def value_starts() -> None:
+        if frames and not frames[-1][0]:
+            frames[-1][1] += 1
+
+    def value_done() -> None:
+        if frames and frames[-1][0]:
+            frames[-1][2] = True
+
+    try:
+        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(ev, yaml.ScalarEvent):
+                if frames and frames[-1][0] and frames[-1][2]:
+                    frames[-1][1], frames[-1][2] = ev.value, False
+                else:
+                    value_starts()
+                    value_done()
+            elif isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if frames and frames[-1][0] and frames[-1][2]:
+                    frames[-1][2] = False  # a complex key: keep the previous key's path
+                else:
+                    value_starts()
+                frames.append([isinstance(ev, yaml.MappingStartEvent),
+                               None if isinstance(ev, yaml.MappingStartEvent) else -1, True])
+            elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                frames.pop()
+                value_done()
+            path = here()
+    except yaml.YAMLError:
+        return path
+    return path
+
+
 def parse_config(text: str, *, file: str = "<string>", base: Path | None = None) -> AlarmConfig:
     """Validate a configuration given as YAML text.
 
@@ -893,11 +1088,13 @@ def parse_config(text: str, *, file: str = "<string>", base: Path | None = None)
         mark = exc.problem_mark or exc.context_mark
         line = int(mark.line) + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(f"YAML syntax error: {problem}", file=file, line=line) from None
+        raise ConfigError(
+            f"YAML syntax error: {problem}", file=file, line=line, key_path=_syntax_path(text)
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"YAML syntax error: {exc}", file=file) from None
     if root is None:
-        raise ConfigError("the file is empty", file=file, line=1)
+        raise ConfigError("the file is empty", file=file, line=1, key_path="(top)")
     top = _Node(root, "", file).mapping(_TOP_KEYS, ("radios", "alarm_types"))
 
     radios_n = top["radios"].sequence()
@@ -919,11 +1116,16 @@ def parse_config(text: str, *, file: str = "<string>", base: Path | None = None)
     alarm_types = tuple(_alarm_type(c, teams, answers) for c in types_n)
     _unique([(c, a.code) for c, a in zip(types_n, alarm_types, strict=True)], "alarm code")
     codes = {a.code for a in alarm_types}
+    _check_identities(radios_n, radios, teams_n, team_list)
 
     buttons_n = top.opt("buttons", _Node.sequence, _NO_NODES)
     buttons = tuple(_button(c, codes) for c in buttons_n)
     _unique([(c, b.id) for c, b in zip(buttons_n, buttons, strict=True)], "button id")
     button_ids = {b.id for b in buttons}
+
+    test_alarms = top.opt("test_alarms", lambda c: _test_alarms(c, teams), TestAlarms())
+    for c, at in zip(types_n, alarm_types, strict=True):
+        _check_alarm_type(c, at, teams, test_alarms.prefix)
 
     return AlarmConfig(
         path=Path(file),
@@ -940,7 +1142,7 @@ def parse_config(text: str, *, file: str = "<string>", base: Path | None = None)
         control_socket=top.opt(
             "control_socket", lambda c: _socket_path(c, base), base / "var/tetrakit-alarm.sock"
         ),
-        test_alarms=top.opt("test_alarms", lambda c: _test_alarms(c, teams), TestAlarms()),
+        test_alarms=test_alarms,
         inputs=top.opt("inputs", lambda c: _inputs(c, base, button_ids), Inputs()),
         supervision=top.opt("supervision", _supervision, Supervision()),
         fault_alarm=top.opt("fault_alarm", lambda c: _fault_alarm(c, teams), FaultAlarm()),
@@ -956,9 +1158,45 @@ def load_config(path: str | Path) -> AlarmConfig:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read the file: {exc.strerror or exc}", file=str(p)) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text ({exc.reason})", file=str(p)) from None
+        raise _not_utf8(data, exc, str(p)) from None
     return parse_config(text, file=str(p), base=p.resolve().parent)
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, file: str) -> ConfigError:
+    """Name the line and, when the rest of the file is readable YAML, the key path."""
+    line = data[: exc.start].count(b"\n") + 1
+    bad = data[exc.start : exc.end].hex(" ")
+    message = f"not UTF-8 text: byte(s) {bad} at byte {exc.start} ({exc.reason})"
+    index = len(data[: exc.start].decode("utf-8"))  # characters before the bad byte
+    key_path = ""
+    try:
+        root = yaml.compose(data.decode("utf-8", errors="replace"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        root = None
+    if root is not None:
+        key_path = _path_at(_Node(root, "", file), index) or "(top)"
+    return ConfigError(message, file=file, line=line, key_path=key_path)
+
+
+def _path_at(n: _Node, index: int) -> str | None:
+    """The key path of the innermost node that spans character ``index``."""
+    if not n.node.start_mark.index <= index < n.node.end_mark.index:
+        return None
+    children: list[_Node] = []
+    if isinstance(n.node, yaml.MappingNode):
+        for knode, vnode in n.node.value:
+            key = str(getattr(knode, "value", "?"))
+            children += [n.child(knode, key), n.child(vnode, key)]
+    elif isinstance(n.node, yaml.SequenceNode):
+        children = [n.child(c, i) for i, c in enumerate(n.node.value)]
+    for c in children:
+        found = _path_at(c, index)
+        if found is not None:
+            return found
+    return n.path or None

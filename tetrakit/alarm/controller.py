@@ -156,7 +156,8 @@ class Controller:
         """Raise an alarm; returns once it is committed to the journal.
 
         Raises:
-            AlarmRefusedError: unknown button or type, or the journal failed.
+            AlarmRefusedError: unknown button or type, a location the Latin-1
+                call-out cannot carry, or the journal failed.
         """
         try:
             result = self.engine.trigger(
@@ -176,8 +177,11 @@ class Controller:
     async def cancel(self, alarm_id: str, *, source: str = "") -> dict[str, Any]:
         """Cancel an alarm (false alarm); everyone who got the call-out gets a cancel.
 
+        Active and resolved alarms can be cancelled: the team of a resolved
+        alarm is already running and gets ``AVLYST ...`` too.
+
         Raises:
-            AlarmRefusedError: unknown alarm, already ended, or the journal failed.
+            AlarmRefusedError: unknown alarm, already cancelled or expired.
         """
         try:
             actions = self.engine.cancel(self.clock(), alarm_id, source=source)
@@ -231,10 +235,22 @@ class Controller:
     def alarm_detail(self, alarm_id: str) -> dict[str, Any]:
         """One alarm with per-recipient state and its timeline.
 
+        Alarms no longer held in memory (closed ones beyond the few restored
+        after a restart, or trimmed) are rebuilt from their journaled facts.
+
         Raises:
-            UnknownAlarmError: not known (in memory).
+            UnknownAlarmError: neither in memory nor in the journal.
         """
-        return self.engine.alarm(alarm_id).to_dict()
+        alarm = self.engine.alarms.get(alarm_id)
+        if alarm is not None:
+            return alarm.to_dict()
+        facts = self.journal.events(alarm_id)
+        if not any(f.kind == "raised" for f in facts):
+            raise UnknownAlarmError(f"no alarm {alarm_id!r}")
+        # a scratch engine replays the facts; the live one is not touched
+        scratch = AlarmEngine(self.config)
+        scratch.restore(facts)
+        return scratch.alarm(alarm_id).to_dict()
 
     def health(self) -> dict[str, Any]:
         """A snapshot for status views and readiness checks."""

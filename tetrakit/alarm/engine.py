@@ -27,8 +27,10 @@ timers are derived from fact times, so an alarm resumes where it stopped.
 Lifecycle per alarm (DESIGN.md "Alarm controller"): raised -> journaled ->
 dispatched; per recipient: queued -> accepted by the radio -> sent ->
 received -> consumed -> accepted / rejected / standby by the person, or
-failed; the alarm ends resolved (required accepts reached), cancelled (false
-alarm: everyone who got the call-out gets a cancel) or expired.
+failed (and "unconfirmed": accepted by a radio before a restart, until a
+report or an answer settles it); the alarm ends resolved (required accepts
+reached), cancelled (false alarm: everyone who got the call-out gets a
+cancel) or expired.
 
 Call-outs to individuals request SDS-TL "received" and "consumed" reports
 (EN 300 392-2 §29.4.2.2, delivery report request 11); call-outs to groups
@@ -96,6 +98,8 @@ class Delivery(enum.StrEnum):
 
     QUEUED = "queued"
     RADIO_ACCEPTED = "radio_accepted"  # +CMGS: <inst> OK
+    # accepted by a radio before a restart; whether it was then sent is not known
+    UNCONFIRMED = "unconfirmed"
     SENT = "sent"  # +CMGS: <inst>,4,<ref>
     RECEIVED = "received"  # SDS-TL report 0x00
     CONSUMED = "consumed"  # SDS-TL report 0x02: "read"
@@ -110,6 +114,7 @@ _DELIVERY_RANK = {
     Delivery.FAILED: -1,
     Delivery.QUEUED: 0,
     Delivery.RADIO_ACCEPTED: 1,
+    Delivery.UNCONFIRMED: 1,
     Delivery.SENT: 2,
     Delivery.RECEIVED: 3,
     Delivery.CONSUMED: 4,
@@ -121,6 +126,9 @@ class SendState(enum.StrEnum):
 
     CREATED = "created"  # journaled, queued or being written
     RADIO_ACCEPTED = "radio_accepted"
+    # accepted by a radio before a restart: its sent/failed result died with the old
+    # process; a delivery report or an answer from the recipient settles it
+    UNCONFIRMED = "unconfirmed"
     SENT = "sent"
     FAILED = "failed"
 
@@ -292,6 +300,13 @@ class Alarm:
 
     @property
     def led(self) -> Led:
+        """The button's LED (issue 8 / hw/buttonbox/PROTOCOL.md §4.2).
+
+        ON once resolved; FAST while every call-out to a person has failed;
+        SLOW ("call-out sent") only once a radio has reported at least one
+        call-out of this alarm sent over the air; OFF before that and after
+        a cancel or expiry.
+        """
         if self.state is AlarmState.RESOLVED:
             return Led.ON
         if self.state is not AlarmState.ACTIVE:
@@ -299,7 +314,9 @@ class Alarm:
         people = self.individuals
         if people and all(r.delivery is Delivery.FAILED for r in people):
             return Led.FAST
-        return Led.SLOW
+        if any(s.state is SendState.SENT and s.key.step != "x" for s in self.sends.values()):
+            return Led.SLOW
+        return Led.OFF
 
     def summary(self) -> JsonDict:
         """The alarm without its timeline (for lists)."""
@@ -351,6 +368,26 @@ def _as_location(location: str | Location) -> Location:
     return location if isinstance(location, Location) else Location(text=location)
 
 
+def _check_latin1(loc: Location) -> None:
+    """Refuse a location the call-out cannot show.
+
+    The call-out is sent in Latin-1 (text coding scheme 1, EN 300 392-2
+    §29.5.4); a character outside it would reach the team as ``?``, a
+    location they cannot read.  Buttons are checked with the configuration;
+    this checks a location given with the trigger (CLI, HTTP, control socket).
+    """
+    for name in ("text", "building", "floor", "unit", "room"):
+        value = getattr(loc, name)
+        bad = sorted({ch for ch in value if ord(ch) > 0xFF})
+        if bad:
+            shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in bad)
+            where = "location" if name == "text" else f"location {name}"
+            raise ValueError(
+                f"{where} {value!r} has character(s) the call-out cannot carry "
+                f"(Latin-1 only): {shown}"
+            )
+
+
 def _location_from(d: JsonDict) -> Location:
     return Location(
         building=d.get("building") or "",
@@ -363,6 +400,12 @@ def _location_from(d: JsonDict) -> Location:
         text=d.get("text") or "",
     )
 
+
+#: the one state a send may be in to move to RADIO_ACCEPTED / UNCONFIRMED
+_BEFORE = {
+    SendState.RADIO_ACCEPTED: SendState.CREATED,
+    SendState.UNCONFIRMED: SendState.RADIO_ACCEPTED,
+}
 
 #: delivery status codes (EN 300 392-2 Table 29.16) that mean "consumed"
 _CONSUMED_CODES = (0x02, 0x03)
@@ -474,8 +517,11 @@ class AlarmEngine:
         and nothing is sent again.
 
         Raises:
-            ValueError: unknown button or alarm type, or neither given.
+            ValueError: unknown button or alarm type, neither given, or a location
+                with characters the Latin-1 call-out cannot carry.
         """
+        if location is not None:
+            _check_latin1(_as_location(location))
         loc: Location
         if button is not None:
             try:
@@ -541,6 +587,10 @@ class AlarmEngine:
 
     def cancel(self, now: float, alarm_id: str, *, source: str = "") -> list[Action]:
         """Cancel an alarm as a false alarm: everyone who got the call-out gets a cancel.
+
+        An active alarm and a resolved one may be cancelled: a resolved alarm's
+        team is already on its way, and must be told it was a false alarm
+        (alarm-domain.md §1.1: 7.5 % of arrest calls are unintentional).
 
         Raises:
             UnknownAlarmError: no such alarm.
@@ -623,6 +673,15 @@ class AlarmEngine:
             {"issi": sender, "key": str(key), "status": status, "outcome": outcome},
         )
         actions = [*self._commit(fact), self._changed(alarm, fact)]
+        s = alarm.sends.get(key)
+        if s is not None and s.state is SendState.UNCONFIRMED:
+            # a report proves what the lost +CMGS result would have told
+            if outcome in ("received", "consumed"):
+                actions += self._send_state(now, key, SendState.SENT,
+                                            "confirmed by a delivery report")
+            elif outcome == "failed":
+                actions += self._send_state(now, key, SendState.FAILED,
+                                            f"delivery report 0x{status:02X}")
         actions += self._advance(now, alarm)
         return actions
 
@@ -667,12 +726,21 @@ class AlarmEngine:
         written before the process died; they are sent again (at-least-once:
         a duplicate call-out is better than a lost one).  A send already
         re-sent once after an earlier restart is reported failed instead, so a
-        crash loop cannot flood a radio.  Then overdue timers fire via
-        :meth:`tick`.
+        crash loop cannot flood a radio.  Sends a radio had accepted, whose
+        sent/failed result was lost with the old process, become
+        ``unconfirmed`` (never re-sent: the radio has them); a delivery report
+        or an answer from the recipient settles them later.  Then overdue
+        timers fire via :meth:`tick`.
         """
         actions: list[Action] = []
         for alarm in list(self.alarms.values()):
             for s in list(alarm.sends.values()):
+                if s.state is SendState.RADIO_ACCEPTED:
+                    actions += self._send_state(
+                        now, s.key, SendState.UNCONFIRMED,
+                        "accepted by a radio before the restart; its sent/failed result was lost",
+                    )
+                    continue
                 if s.state is not SendState.CREATED:
                     continue
                 if not alarm.state.open and s.key.step != "x":
@@ -765,6 +833,7 @@ class AlarmEngine:
                 if key.step != "x" and key == r.last_key:
                     new = {
                         SendState.RADIO_ACCEPTED: Delivery.RADIO_ACCEPTED,
+                        SendState.UNCONFIRMED: Delivery.UNCONFIRMED,
                         SendState.SENT: Delivery.SENT,
                         SendState.FAILED: Delivery.FAILED,
                     }[s2.state]
@@ -803,7 +872,10 @@ class AlarmEngine:
 
     @staticmethod
     def _progress(r: Recipient, new: Delivery) -> None:
-        if new is Delivery.FAILED:
+        if new is Delivery.UNCONFIRMED:
+            if r.delivery is Delivery.RADIO_ACCEPTED:
+                r.delivery = new
+        elif new is Delivery.FAILED:
             if r.delivery.rank < Delivery.RECEIVED.rank:
                 r.delivery = Delivery.FAILED
         elif new.rank > r.delivery.rank:
@@ -916,8 +988,11 @@ class AlarmEngine:
             return self._commit(Fact(now, key.alarm_id, "ignored", {
                 "key": str(key), "state": state.value, "reason": "result for an unknown send",
             }))
-        if s.state is state or (s.state is SendState.SENT and state is SendState.RADIO_ACCEPTED):
-            return []
+        if s.state is state or (
+            state in (SendState.RADIO_ACCEPTED, SendState.UNCONFIRMED)
+            and s.state is not _BEFORE[state]
+        ):
+            return []  # a late or repeated result does not turn a send back
         data: JsonDict = {"key": str(key), "state": state.value}
         if reason:
             data["reason"] = reason
@@ -978,6 +1053,11 @@ class AlarmEngine:
         })
         actions = self._commit(fact)
         actions.append(self._changed(alarm, fact))
+        for s in list(alarm.sends.values()):
+            if s.state is SendState.UNCONFIRMED and s.key.recipient == sender and not s.group:
+                # the person answered: the call-out reached them
+                actions += self._send_state(now, s.key, SendState.SENT,
+                                            "confirmed by an answer from the recipient")
         actions += self._advance(now, alarm)
         return actions
 
