@@ -30,6 +30,9 @@ class AirSds:
         payload: user data octets (type 4: starting with the protocol identifier).
         bits: exact length of the user data in bits.
         sds_id: world-wide serial number, for the world log.
+        called_type: the called party identity type the sender used
+            (EN 300 392-5 §6.17.11, set with ``AT+CTSDS``): 0 SSI, 1 TSI,
+            2 SNA, 3 PABX, 4 PSTN, 5 extended TSI.
     """
 
     source: int
@@ -38,6 +41,7 @@ class AirSds:
     payload: bytes
     bits: int
     sds_id: int = 0
+    called_type: int = 0
 
     @property
     def protocol_id(self) -> int | None:

@@ -31,6 +31,8 @@ __all__ = ["PROFILE_DIR", "VendorProfile", "available_profiles", "load_profile",
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
 HEX_DIGIT_RULES = ("octets", "nibbles")
+#: vendor commands a profile may enable (Motorola ``AT+GPSPOS?`` / ``AT+GCLI?``)
+PROPRIETARY_COMMANDS = ("gpspos", "gcli")
 ATZ_ACTIONS = ("reset", "reboot")
 
 
@@ -63,6 +65,8 @@ class VendorProfile:
         display_read_delay: seconds from showing an SDS-TL text the host did not
             take (no ``AT+CTSP`` for its PI) on the display to the "consumed"
             report, as a person reading it.
+        proprietary: vendor commands the radio answers (:data:`PROPRIETARY_COMMANDS`);
+            the others answer ``+CME ERROR: 4``.
     """
 
     name: str
@@ -85,6 +89,7 @@ class VendorProfile:
     ctsp_table_size: int = 32
     sds_rate: float | None = None
     display_read_delay: float = 3.0
+    proprietary: tuple[str, ...] = ()
 
     def hex_payload(self, data: bytes, bits: int) -> str:
         """User data as this radio prints it in a ``+CTSDSR`` body."""
@@ -130,6 +135,7 @@ def _read_profile(sec: Section, name: str, base: VendorProfile | None) -> Vendor
         ctsp_table_size=sec.get("ctsp_table_size", int, d.ctsp_table_size),
         sds_rate=sec.get("sds_rate", float, d.sds_rate),
         display_read_delay=sec.number("display_read_delay", d.display_read_delay),
+        proprietary=_proprietary(sec, d.proprietary),
     )
     if profile.cmee not in (0, 1, 2):
         raise sec.error("cmee", f"must be 0, 1 or 2, got {profile.cmee}")
@@ -144,6 +150,18 @@ def _read_profile(sec: Section, name: str, base: VendorProfile | None) -> Vendor
     if profile.sds_rate is not None and not profile.sds_rate > 0:
         raise sec.error("sds_rate", f"must be positive (SDS per second), got {profile.sds_rate}")
     return profile
+
+
+def _proprietary(sec: Section, default: tuple[str, ...]) -> tuple[str, ...]:
+    if not sec.has("proprietary"):
+        return default
+    names = []
+    for path, item in sec.items("proprietary"):
+        if item not in PROPRIETARY_COMMANDS:
+            raise sec.source.error(
+                path, f"must be one of {', '.join(PROPRIETARY_COMMANDS)}; got {item!r}")
+        names.append(str(item))
+    return tuple(names)
 
 
 def _ending_name(ending: str) -> str:

@@ -24,6 +24,7 @@ from tetrakit.identities import MAX_SSI
 __all__ = [
     "FAULT_KINDS",
     "SCENARIO_DIR",
+    "CallSpec",
     "FaultSpec",
     "GroupSpec",
     "MemberSpec",
@@ -126,6 +127,23 @@ class FaultSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class CallSpec:
+    """A group call on the timeline (signalling only, see :mod:`firmware_sim.calls`).
+
+    Attributes:
+        at: simulated second it is set up.
+        caller: the calling ISSI (a member or a radio of the scenario).
+        gssi: the called group.
+        talk: seconds the caller holds the PTT from the set-up.
+    """
+
+    at: float
+    caller: int
+    gssi: int
+    talk: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """A validated scenario."""
 
@@ -140,6 +158,12 @@ class Scenario:
     source: str = "<string>"
     #: simulated button boxes (``panels:``, see firmware_sim/buttonbox/scenario.py)
     panels: tuple[PanelSpec, ...] = ()
+    #: group calls on the timeline (``calls:``)
+    calls: tuple[CallSpec, ...] = ()
+    #: (lat, lon, radius in metres) of the site, where the PEI radios are
+    site: tuple[float, float, float] | None = None
+    #: DM gateway addresses the radios hear in DMO (``+CTDGR``)
+    dmo_gateways: tuple[int, ...] = ()
 
     def radio(self, issi: int) -> RadioSpec:
         for r in self.radios:
@@ -201,6 +225,9 @@ def _network(sec: Section | None) -> NetworkConfig:
     queue = sec.get("max_queue_delay", float, None)
     if queue is not None and queue < 0:
         raise sec.error("max_queue_delay", "must not be negative")
+    store = sec.get("store_delay", float, None)
+    if store is not None and store < 0:
+        raise sec.error("store_delay", "must not be negative")
     mcc = sec.get("mcc", int, d.mcc)
     if not 0 <= mcc <= 1023:
         raise sec.error("mcc", f"must be 0-1023, got {mcc}")
@@ -212,8 +239,9 @@ def _network(sec: Section | None) -> NetworkConfig:
         location_area=sec.get("location_area", int, d.location_area),
         latency=sec.number("latency", d.latency),
         jitter=sec.number("jitter", d.jitter),
-        rate_limit=rate, max_queue_delay=queue,
+        rate_limit=rate, max_queue_delay=queue, store_delay=store,
         group_reports=sec.get("group_reports", bool, d.group_reports),
+        call_hang_time=sec.number("call_hang_time", d.call_hang_time),
     )
     sec.done()
     return cfg
@@ -426,12 +454,24 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
         if m.lip is not None and m.lip.destination not in used:
             raise src.error(f"members[{i}].lip.destination",
                             f"LIP destination {m.lip.destination} is not in this scenario")
+    calls = []
+    for csec in root.sections("calls"):
+        caller = _ssi(csec, "from")
+        if caller not in used or used[caller].startswith("group"):
+            raise csec.error("from", f"{caller} is not a radio or member of this scenario")
+        gssi = _ssi(csec, "to")
+        if gssi not in gssis:
+            raise csec.error("to", f"group {gssi} is not defined under groups:")
+        calls.append(CallSpec(csec.number("at"), caller, gssi, csec.number("talk", 5.0)))
+        csec.done()
+    gateways = _int_list(root, "dmo_gateways")
     panels = parse_panels(root, seed)
     root.done()
     return Scenario(
         name=name, seed=seed, description=description, network=network,
         groups=tuple(groups), radios=tuple(radios), members=tuple(members),
         faults=tuple(sorted(faults, key=lambda f: f.at)), source=file, panels=panels,
+        calls=tuple(sorted(calls, key=lambda c: c.at)), site=site, dmo_gateways=gateways,
     )
 
 

@@ -12,9 +12,11 @@ transcripts in ``tests/vectors/pei_transcripts.md``):
 
 ``AT``, ``ATE0``/``ATE1``, ``ATZ``, ``AT&F``, ``ATI``, ``AT+GMI``, ``AT+GMM``,
 ``AT+GMR``, ``AT+CMEE``, ``AT+CSCS``, ``AT+CTSDS``, ``AT+CMGS``, ``AT+CTSP``,
-``AT+CTOM``, ``AT+CTGS`` (attaches the radio to the group in the network),
-``AT+CTSDC`` (stored only: calls are not simulated), ``AT+CNUMF?``,
-``AT+CNUM?``, ``AT+CSQ``, ``AT+CREG``, ``AT+CBC``.
+``AT+CTOM`` (DMO modes list the DM gateways heard, ``+CTDGR``), ``AT+CTGS``
+(attaches the radio to the group in the network), ``AT+CTSDC`` and ``ATD`` /
+``ATH`` (group calls, signalling only: :mod:`firmware_sim.calls`),
+``AT+CNUMF?``, ``AT+CNUM?``, ``AT+CSQ``, ``AT+CREG``, ``AT+CBC``, and the
+Motorola proprietary ``AT+GPSPOS?`` / ``AT+GCLI?`` when the profile enables them.
 Each in set (``=``), read (``?``) and test (``=?``) form where the standard has
 it.  Unknown commands answer ``+CME ERROR: 4``, malformed ones ``35``,
 out-of-range parameters ``34`` (``ERROR`` when ``AT+CMEE=0``).
@@ -46,6 +48,7 @@ from typing import Protocol
 
 from firmware_sim import codec
 from firmware_sim.air import AirSds, Reachability
+from firmware_sim.calls import GroupCall
 from firmware_sim.clock import Scheduler, Timer
 from firmware_sim.faults import OutputShaper, garbage_bytes
 from firmware_sim.network import DeliveryStatus
@@ -69,11 +72,37 @@ MAX_LINE = 1024
 
 _INT = re.compile(r"^\s*-?\d+\s*$")
 
+#: AI modes (``AT+CTOM``, §6.17.4) in which the radio works in DMO first: DMO,
+#: DMO with dual watch of V+D, DMO repeater
+DMO_MODES = (1, 3, 6)
+
+#: ``+GPSPOS`` satellites in view, ``+GCLI`` carrier and Cx: no source gives them [unverified]
+GPS_SATELLITES = 7
+GCLI_CARRIER = 0xC8A
+GCLI_CX = 30
+
+
+def _dm(degrees: float, width: int) -> str:
+    """Degrees as ``dd_mm.mmmm`` (``width`` digits of degrees), as ``+GPSPOS`` prints them."""
+    whole = int(degrees)
+    minutes = round((degrees - whole) * 60, 4)
+    if minutes >= 60:
+        whole, minutes = whole + 1, 0.0
+    return f"{whole:0{width}d}_{minutes:07.4f}"
+
 
 class NetworkAccess(Protocol):
     """What a terminal needs from the SwMI (:class:`~firmware_sim.network.Network`)."""
 
     def submit(self, sds: AirSds, on_sent: Callable[[bool], None] | None = None) -> AirSds: ...
+
+    def is_group(self, ssi: int) -> bool: ...
+
+    def start_group_call(
+        self, caller: int, gssi: int, *, talk: float | None = None
+    ) -> GroupCall | None: ...
+
+    def release_call(self, call: GroupCall, cause: int) -> None: ...
 
     def join(self, gssi: int, issi: int) -> None: ...
 
@@ -114,7 +143,8 @@ class _CmeError(Exception):
 
 @dataclass(slots=True)
 class _PendingCmgs:
-    dest: Tsi
+    dest: int
+    called_type: int
     bits: int
     ai_service: int
     timer: Timer
@@ -137,6 +167,8 @@ class TerminalModel:
         sds_rate: SDS per second the radio itself puts on the air (see
             :meth:`uplink_slot`); ``None`` = the profile's figure (which may be
             ``None``: no limit of its own).
+        position: where the radio is (``AT+GPSPOS?``); ``None`` = no GPS fix.
+        dmo_gateways: DM gateway addresses heard in DMO (``+CTDGR``).
     """
 
     def __init__(
@@ -155,7 +187,13 @@ class TerminalModel:
         name: str = "",
         on_output: Callable[[], None] | None = None,
         sds_rate: float | None = None,
+        position: tuple[float, float] | None = None,
+        dmo_gateways: tuple[int, ...] = (),
     ) -> None:
+        #: addresses of the DM gateways the radio hears in DMO (``+CTDGR``)
+        self.dmo_gateways = dmo_gateways
+        #: (latitude, longitude) of the radio for ``AT+GPSPOS?``; ``None``: no GPS fix
+        self.position = position
         rate = sds_rate if sds_rate is not None else profile.sds_rate
         if rate is not None and not rate > 0:
             raise ValueError(f"sds_rate must be positive, got {rate}")
@@ -264,6 +302,8 @@ class TerminalModel:
         self.cscs = "8859-1"
         self.ctsdc = "0,0,0,1,1,0,1,1,0,0,0"
         self.ctgs: list[tuple[int, int]] = [(1, g) for g in self.power_on_groups[:1]]
+        #: calls this radio shows, by CC instance (forgotten with its memory)
+        self.calls: dict[int, GroupCall] = {}
         self._line = bytearray()
         self._pending: _PendingCmgs | None = None
 
@@ -389,6 +429,10 @@ class TerminalModel:
         elif ubody in ("I", "I0"):
             p = self.profile
             self._ok(p.manufacturer, p.model, p.revision)
+        elif ubody.startswith("D"):
+            self._dial(ubody[1:].rstrip(";").strip())
+        elif ubody in ("H", "H0"):
+            self._hang_up()
         else:
             known_form = re.fullmatch(r"[A-Z&]\d*", ubody) is not None
             raise _CmeError(CmeError.NOT_SUPPORTED if known_form else CmeError.SYNTAX_ERROR)
@@ -465,9 +509,9 @@ class TerminalModel:
             self._check(ai, 0, 13)
             if not AiService(ai).is_sds:  # circuit-mode services are not SDS
                 raise _CmeError(CmeError.PARAMETER_OUT_OF_RANGE)
+            # every type of §6.17.11 is accepted here; which ones the SwMI routes
+            # is the network's business (firmware_sim.network refuses the others)
             self._check(id_type, 0, 5)
-            if id_type not in (0, 1):  # only SSI / TSI addressing is simulated
-                raise _CmeError(CmeError.PARAMETER_OUT_OF_RANGE)
             rest = [*vals, 0, 0, 0][2:5]
             self._check(rest[0], 0, 15)
             self._check(rest[1], 0, 3)
@@ -518,6 +562,8 @@ class TerminalModel:
             self._check(mode, 0, 6)
             self.ctom = mode
             self._ok()
+            if mode in DMO_MODES:
+                self._report_dmo_gateways()
         else:
             raise _CmeError(CmeError.SYNTAX_ERROR)
 
@@ -661,10 +707,8 @@ class TerminalModel:
         parts = [p.strip() for p in args.split(",")]
         if len(parts) != 2 or not _INT.match(parts[1]):
             raise _CmeError(CmeError.SYNTAX_ERROR)
-        try:
-            dest = parse_identity(parts[0])
-        except ValueError:
-            raise _CmeError(CmeError.SYNTAX_ERROR) from None
+        called_type = self.ctsds[1]
+        dest = self._called_party(parts[0], called_type)
         bits = int(parts[1])
         ai = self.ctsds[0]
         limits = {9: (16, 16), 10: (32, 32), 11: (64, 64), 13: (16, 16)}
@@ -672,7 +716,25 @@ class TerminalModel:
         if not lo <= bits <= hi:
             raise _CmeError(CmeError.PARAMETER_OUT_OF_RANGE)
         timer = self.scheduler.call_later(self.profile.cmgs_data_timeout, self._cmgs_timeout)
-        self._pending = _PendingCmgs(dest, bits, ai, timer, bytearray())
+        self._pending = _PendingCmgs(dest, called_type, bits, ai, timer, bytearray())
+
+    @staticmethod
+    def _called_party(text: str, called_type: int) -> int:
+        """The called party of ``AT+CMGS`` as the number the network gets.
+
+        SSI / TSI / extended TSI (types 0, 1, 5) are TETRA identities (the SSI
+        part is what the SwMI routes); SNA, PABX and PSTN numbers (2-4) are
+        plain digit strings passed on as they are.
+        """
+        try:
+            if called_type in (0, 1, 5):
+                return parse_identity(text).ssi
+            digits = text.strip().strip('"')
+            if not digits.isdigit() or len(digits) > 24:
+                raise ValueError(text)
+            return int(digits)
+        except ValueError:
+            raise _CmeError(CmeError.SYNTAX_ERROR) from None
 
     # -- data mode (AT+CMGS user data) -------------------------------------------------------
     def _data_byte(self, b: int) -> None:
@@ -720,7 +782,8 @@ class TerminalModel:
         self._ok(f"+CMGS: {instance}")
         accepted = self.scheduler.now
         epoch = self._epoch
-        sds = AirSds(self._issi, pending.dest.ssi, pending.ai_service, payload, pending.bits)
+        sds = AirSds(self._issi, pending.dest, pending.ai_service, payload, pending.bits,
+                     called_type=pending.called_type)
 
         def sent(ok: bool) -> None:
             status = SdsStatus.SENT if ok else SdsStatus.FAILED
@@ -792,6 +855,143 @@ class TerminalModel:
                         mr=info.message_reference, delivery_status=status,
                         status_name=codec.delivery_status_name(status), by="mt")
         self._uplink(report, None)
+
+    def _report_dmo_gateways(self) -> None:
+        """In DMO the radio lists the DM gateways it hears: ``+CTDGR: 2,<addr>,<MNI>,0``.
+
+        Field order from EN 300 392-5 via TetraLogic (``<DM comm type>,<address>,
+        <MNI>,<presence>``); the values 2 (via a DM gateway) and presence 0 are
+        those of the transcript (§4) [unverified meaning].  Only the scenario's
+        ``dmo_gateways`` are heard; DMO traffic itself is not simulated.
+        """
+        mni = f"{self.mcc:03d}{self.mnc:05d}"
+        self._lines(*(f"+CTDGR: 2,{addr},{mni},0" for addr in self.dmo_gateways))
+
+    # -- call control (EN 300 392-5 §6.15; signalling only) -----------------------------------
+    def _tsi_text(self, ssi: int) -> str:
+        return format_tsi(Tsi(ssi, self.mcc, self.mnc))
+
+    def _free_cc_instance(self) -> int:
+        cc = 1
+        while cc in self.calls:
+            cc += 1
+        return cc
+
+    def _cc_of(self, call: GroupCall) -> int | None:
+        return next((cc for cc, c in self.calls.items() if c is call), None)
+
+    def _dial(self, number: str) -> None:
+        """``ATD<GSSI>``: a group call with the ``AT+CTSDC`` parameters.
+
+        Answers ``OK`` and ``+CTCC: <cc>,<hook>,<simplex>,<AI service>,<E2EE>,
+        <comms type>,<slots/codec>`` (the §4 transcript's field order); the
+        radio does not request transmission (no speech is simulated), so the
+        call ends ``call_hang_time`` later with ``+CTCR: <cc>,13``.  Only group
+        calls are simulated: individual calls answer ``+CME ERROR: 4``.
+        """
+        if not number.isdigit() or len(number) > 17:
+            raise _CmeError(CmeError.SYNTAX_ERROR)
+        try:
+            gssi = parse_identity(number).ssi
+        except ValueError:
+            raise _CmeError(CmeError.SYNTAX_ERROR) from None
+        vals = [int(v) for v in self.ctsdc.split(",")] + [0] * 11
+        ai, hook, simplex, e2ee, comms, slots = vals[0], *vals[3:8]
+        if not self.registered:
+            raise _CmeError(CmeError.OUT_OF_SERVICE)
+        if ai != int(AiService.TETRA_SPEECH) or self.network is None or \
+                not self.network.is_group(gssi):
+            raise _CmeError(CmeError.NOT_SUPPORTED)  # only speech group calls are simulated
+        call = self.network.start_group_call(self._issi, gssi)
+        assert call is not None  # a group, checked above
+        cc = self._free_cc_instance()
+        self.calls[cc] = call
+        self._ok()
+        self._lines(f"+CTCC: {cc},{hook},{simplex},{ai},{e2ee},{comms},{slots}")
+
+    def _hang_up(self) -> None:
+        """``ATH``: release the calls this radio set up (cause 1, user requested)."""
+        own = [c for c in self.calls.values() if c.caller == self._issi]
+        self._ok()
+        if self.network is not None:
+            for call in own:
+                self.network.release_call(call, 1)
+
+    def call_setup(self, call: GroupCall, *, talking: bool) -> None:
+        """An incoming group call: ``+CTICN``, and ``+CTXG`` when the caller talks.
+
+        Field values as in the first ``+CTICN`` of the §4 transcript: call status
+        0, AI service 0 (speech), calling party as extended TSI (type 5), hook 1,
+        simplex 1, no E2EE, comms type 1 (point-to-multipoint), slots 1, called
+        group as extended TSI, priority 0.  ``+CTXG: <cc>,3,0,0,3,<TSI>``: the
+        transmission is granted to another (the caller); the TPI type 3 is the
+        transcript's value [unverified].
+        """
+        if not self.registered:
+            return
+        cc = self._free_cc_instance()
+        self.calls[cc] = call
+        caller, group = self._tsi_text(call.caller), self._tsi_text(call.gssi)
+        lines = [f"+CTICN: {cc},0,{int(AiService.TETRA_SPEECH)},5,{caller},1,1,0,1,1,5,{group},0"]
+        if talking:
+            lines.append(f"+CTXG: {cc},3,0,0,3,{caller}")
+        self._lines(*lines)
+
+    def call_tx_ceased(self, call: GroupCall) -> None:
+        """The talking party let go of the PTT: ``+CDTXC: <cc>,0``."""
+        cc = self._cc_of(call)
+        if cc is not None and self.registered:
+            self._lines(f"+CDTXC: {cc},0")
+
+    def call_released(self, call: GroupCall, cause: int) -> None:
+        """``+CTCR: <cc>,<disconnect cause>``; the CC instance is free again."""
+        cc = self._cc_of(call)
+        if cc is None:
+            return
+        del self.calls[cc]
+        if self.registered:
+            self._lines(f"+CTCR: {cc},{cause}")
+
+    # -- Motorola proprietary (profile ``proprietary``) ----------------------------------------
+    def _proprietary(self, name: str) -> None:
+        if name not in self.profile.proprietary:
+            raise _CmeError(CmeError.NOT_SUPPORTED)
+
+    def _cmd_gpspos(self, form: str, args: str) -> None:
+        """``AT+GPSPOS?`` -> ``+GPSPOS: hh:mm:ss,N: dd_mm.mmmm,E: ddd_mm.mmmm,<satellites>``.
+
+        The form is ftl/tetra-pei's test vector (§6 of the transcripts).  The
+        time is the simulated time of day (the world starts at 00:00:00 UTC);
+        the position is the radio's (the scenario's ``site``).  Without a
+        position the radio has no fix: ``+CME ERROR: 3`` [unverified].
+        """
+        self._proprietary("gpspos")
+        if form != "?":
+            raise _CmeError(CmeError.SYNTAX_ERROR)
+        if self.position is None:
+            raise _CmeError(CmeError.NOT_IN_CURRENT_STATE)
+        lat, lon = self.position
+        secs = int(self.scheduler.now) % 86400
+        clock = f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
+        ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
+        self._ok(f"+GPSPOS: {clock},{ns}: {_dm(abs(lat), 2)},{ew}: {_dm(abs(lon), 3)},"
+                 f"{GPS_SATELLITES}")
+
+    def _cmd_gcli(self, form: str, args: str) -> None:
+        """``AT+GCLI?`` -> ``+GCLI: <n>`` and n lines ``<LAC>,<carrier hex>,<rssi>,<Cx>``.
+
+        The form is ftl/tetra-mess's (§6 of the transcripts); the list holds the
+        serving cell (its location area), empty out of coverage.  Carrier number
+        and Cx are made-up constants [unverified].
+        """
+        self._proprietary("gcli")
+        if form != "?":
+            raise _CmeError(CmeError.SYNTAX_ERROR)
+        if not self.registered:
+            self._ok("+GCLI: 0")
+            return
+        self._ok("+GCLI: 1", f"{self.location_area},{GCLI_CARRIER:X},{self.profile.rssi},"
+                             f"{GCLI_CX}")
 
     # -- faults ------------------------------------------------------------------------------
     def reboot(self, duration: float, *, reason: str = "fault") -> None:

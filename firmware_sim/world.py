@@ -19,7 +19,7 @@ from collections.abc import Callable
 from firmware_sim.clock import Scheduler, VirtualClock
 from firmware_sim.members import Fixed, Mobility, RandomWalk, TeamMember, Waypoints
 from firmware_sim.network import Network
-from firmware_sim.scenario import FaultSpec, MobilitySpec, Scenario, load_scenario
+from firmware_sim.scenario import CallSpec, FaultSpec, MobilitySpec, Scenario, load_scenario
 from firmware_sim.terminal import TerminalModel
 from firmware_sim.worldlog import WorldLog
 
@@ -81,6 +81,8 @@ class World:
                 location_area=net.location_area, groups=r.groups, name=r.name,
                 on_output=self._output_callback(r.issi),
                 sds_rate=rate if rate is not None else net.rate_limit,
+                position=scenario.site[:2] if scenario.site is not None else None,
+                dmo_gateways=scenario.dmo_gateways,
             )
             term.set_power(r.powered)
             self.network.attach(term)
@@ -104,6 +106,14 @@ class World:
             member.start()
         for fault in scenario.faults:
             self.clock.call_at(self.clock.now + fault.at, self._fault_action(fault))
+        for call in scenario.calls:
+            self.clock.call_at(self.clock.now + call.at, self._call_action(call))
+
+    def _call_action(self, call: CallSpec) -> Callable[[], None]:
+        return lambda: self._start_call(call)
+
+    def _start_call(self, call: CallSpec) -> None:
+        self.network.start_group_call(call.caller, call.gssi, talk=call.talk)
 
     def _output_callback(self, issi: int) -> Callable[[], None]:
         def notify() -> None:

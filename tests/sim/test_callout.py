@@ -11,10 +11,12 @@ import itertools
 import json
 import math
 
+import pytest
+
 from firmware_sim.world import World
 from tetrakit import lip
 
-from .helpers import Pei, quiet
+from .helpers import Pei, quiet, small_world
 
 # SDS-TL text, MR 0x2A, both reports requested
 CALLOUT_HEX = "820C2A01" + "Hjertestans B312".encode("latin-1").hex().upper()
@@ -138,3 +140,33 @@ def test_members_move_but_stay_in_the_building() -> None:
         assert _distance_m(62.4645, 6.3450, pos[0], pos[1]) <= 80.5
         seen.add((round(pos[0], 6), round(pos[1], 6)))
     assert len(seen) > 30
+
+
+def test_standby_member_answers_8003_or_vent_on_the_virtual_clock() -> None:
+    """``answer: standby`` answers 0x8003 by status, or the text VENT, after ``after`` s."""
+    world = small_world("""
+  - {issi: 2002, groups: [9100], behaviour: {answer: standby, after: 6, via: status}}
+  - {issi: 2003, groups: [9100], behaviour: {answer: standby, after: 8, via: text}}
+""")
+    world.member(2001).set_power(False)  # only the two standby members here
+    p = Pei(world, 1001)
+    quiet(p)
+    for reg in ("1,3,130", "1,2,20"):
+        assert p.cmd(f"AT+CTSP={reg}") == ["OK"]
+    assert p.send("AT+CMGS=9100,40\r\n8200090178\x1a") == ["+CMGS: 0", "OK"]
+    latency = 0.25  # the scenario's: the call-out is delivered at 0.25 s
+    delivered = latency
+    # the status answer is given 6 s after delivery and arrives one latency later
+    assert p.wait(delivered + 6 + latency - 0.01) == ["+CMGS: 0,4,9"]  # nothing before
+    assert p.wait(0.02) == ["+CTSDSR: 13,2002,0,1001,0,16", "8003"]
+    assert p.wait(2 - 0.02) == []
+    header, data = p.wait(0.02)
+    assert header == f"+CTSDSR: 12,2003,0,1001,0,{len(data) * 4}"
+    assert data.startswith("82") and bytes.fromhex(data[8:]).decode("latin-1") == "VENT"
+    answers = {e["from"]: e for e in world.log.find("answer", to=1001)}
+    assert (answers[2002]["answer"], answers[2002]["via"], answers[2002]["value"]) == (
+        "standby", "status", "0x8003")
+    assert (answers[2003]["answer"], answers[2003]["via"], answers[2003]["value"]) == (
+        "standby", "text", "VENT")
+    assert answers[2002]["t"] == pytest.approx(delivered + 6)
+    assert answers[2003]["t"] == pytest.approx(delivered + 8)

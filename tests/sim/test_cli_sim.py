@@ -156,5 +156,8 @@ def test_sds_send_on_one_pty_monitor_prints_it_on_the_other(sim_pty) -> None:  #
             monitor.wait()
     assert monitor.returncode == 0, err
     record = json.loads(out.strip().splitlines()[0])
-    assert "Hjertestans B312" in json.dumps(record, ensure_ascii=False)
+    # radio 1003 sent it to radio 1009 as SDS type 4 (AI service 12), text intact
+    assert (record["from"], record["to"]) == ("1003", "1009")
+    assert record["ai_service"] == 12
+    assert record["text"] == "Hjertestans B312"
     assert stop(proc) == 0

@@ -50,6 +50,13 @@ def error(text: str) -> ConfigError:
          "not in this scenario"),
         (BASE + "    position: {lat: 95, lon: 6}\n", 10, "members[0].position.lat", "-90..90"),
         ("name: x\nseed: [1,\n", 3, "", "not valid YAML"),
+        (BASE + "calls:\n  - {at: 5, from: 4444, to: 9100}\n", 11, "calls[0].from",
+         "not a radio or member"),
+        (BASE + "calls:\n  - {at: 5, from: 2001, to: 9200}\n", 11, "calls[0].to",
+         "not defined"),
+        (BASE + "network: {store_delay: -1}\n", 10, "network.store_delay", "negative"),
+        (BASE.replace("profile: motorola", "profile: {base: generic, proprietary: [gps]}"),
+         4, "radios[0].profile.proprietary[0]", "must be one of gpspos, gcli"),
     ],
 )
 def test_errors_name_file_line_and_key_path(text: str, line: int, path: str, words: str) -> None:

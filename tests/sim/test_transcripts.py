@@ -10,6 +10,7 @@ the same, in which case the lines must be equal.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,18 @@ radios:
   - {issi: 1234567, profile: generic}
   - {issi: 2345678, profile: generic}
 """
+
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "pei_transcripts.md"
+
+
+def transcript_blocks(section: int) -> list[list[str]]:
+    """The code blocks of section ``section`` of pei_transcripts.md, as lists of lines."""
+    text = VECTORS.read_text(encoding="utf-8")
+    start = text.index(f"\n## {section}. ")
+    end = text.find("\n## ", start + 1)
+    body = text[start:end if end >= 0 else None]
+    return [b.strip("\n").splitlines() for b in re.findall(r"```\n(.*?)```", body, re.S)]
 
 
 def shape(line: str) -> str:
@@ -167,3 +180,132 @@ def test_first_command_after_garbage_gets_cme_35(world: World) -> None:
     p = radio(world, 23404)
     assert p.send(b"\x13\xfe\x00AT\r") == ["+CME ERROR: 35"]
     assert p.cmd("AT") == ["OK"]
+
+
+# -- §4 call control and §6 Motorola proprietary ----------------------------------------------
+
+CALLS = """
+name: calls
+network: {mcc: 901, mnc: 16383, latency: 0.2, call_hang_time: 5}
+site: {lat: 62.4645, lon: 6.3450}
+groups:
+  - {gssi: 1}
+dmo_gateways: [1001]
+radios:
+  - {issi: 23401, profile: motorola, groups: [1]}
+  - {issi: 23404, profile: generic, groups: [1]}
+  - {issi: 9998, profile: sepura, groups: [1]}
+calls:
+  - {at: 10, from: 23404, to: 1, talk: 4}
+"""
+
+
+@pytest.fixture
+def calls_world() -> World:
+    return World(parse_scenario(CALLS, "calls.yaml"))
+
+
+def test_4_call_control_transcript_walk(calls_world: World) -> None:
+    """§4: every unsolicited call-control line of the transcript, reproduced by a Motorola.
+
+    23404 calls group 1 (TSI 09011638300000001) and talks for 4 s: the
+    Motorola 23401 prints the transcript's first ``+CTICN``, ``+CTXG``,
+    ``+CDTXC`` and ``+CTCR: 1,13`` (hang time over).  Its own ``ATD`` with
+    TetraLogic's ``AT+CTSDC`` gives ``+CTCC``; ``AT+CTGS?`` and DMO mode give
+    ``+CTGS`` and ``+CTDGR``.
+    """
+    (block,) = transcript_blocks(4)
+    moto = radio(calls_world, 23401)
+    assert moto.wait(9.9) == []
+    setup = moto.wait(0.2)
+    ceased = moto.wait(4)
+    released = moto.wait(5)
+    assert setup == ["+CTICN: 1,0,0,5,09011638300023404,1,1,0,1,1,5,09011638300000001,0",
+                     "+CTXG: 1,3,0,0,3,09011638300023404"]
+    assert ceased == ["+CDTXC: 1,0"]
+    assert released == ["+CTCR: 1,13"]
+    assert moto.cmd("AT+CTSDC=0,0,0,1,1,0,1,1,0,0,0") == ["OK"]
+    connect = moto.cmd("ATD1")
+    assert connect == ["OK", "+CTCC: 1,1,1,0,0,1,1"]
+    groups = moto.cmd("AT+CTGS?")
+    assert groups == ["+CTGS: 1,09011638300000001", "OK"]
+    dmo = moto.cmd("AT+CTOM=1")
+    assert dmo == ["OK", "+CTDGR: 2,1001,90116383,0"]
+    produced = [*setup, *ceased, *released, *connect, *groups, *dmo]
+    # the walk: each transcript line has its exact twin, or one of the same shape
+    exact = set(produced)
+    shapes = {shape(x) for x in produced}
+    for line in block:
+        assert line in exact or shape(line) in shapes, line
+    # exact for all but the second and third +CTICN (other identity forms, same shape)
+    assert sum(line in exact for line in block) == 7
+
+
+def test_4_call_reaches_every_pei_radio_of_the_group_and_ends_with_hang_up(
+    calls_world: World,
+) -> None:
+    gen, sep, moto = (radio(calls_world, i) for i in (23404, 9998, 23401))
+    gen.cmd("AT+CTSDC=0,0,0,1,1,0,1,1,0,0,0")
+    assert gen.cmd("ATD1") == ["OK", "+CTCC: 1,1,1,0,0,1,1"]
+    # no one transmits at set-up of a call made with ATD: no +CTXG
+    assert sep.wait(0.1) == [
+        "+CTICN: 1,0,0,5,09011638300023404,1,1,0,1,1,5,09011638300000001,0"]
+    assert moto.wait(0) == [  # the same on the Motorola
+        "+CTICN: 1,0,0,5,09011638300023404,1,1,0,1,1,5,09011638300000001,0"]
+    assert gen.cmd("ATH") == ["OK", "+CTCR: 1,1"]  # user requested, for everyone
+    assert sep.wait(0) == ["+CTCR: 1,1"]
+    assert moto.wait(0) == ["+CTCR: 1,1"]
+    calls = calls_world.log.find("group_call")
+    assert [(c["from"], c["to"], sorted(c["parties"])) for c in calls] == [
+        (23404, 1, [9998, 23401])]
+    assert calls_world.log.find("call_released")[0]["cause"] == 1
+    # the scenario's call at 10 s gets CC instance 1 again (the first was released)
+    assert moto.wait(10)[0].startswith("+CTICN: 1,")
+
+
+def test_4_calls_errors(calls_world: World) -> None:
+    moto = radio(calls_world, 23401)
+    assert moto.cmd("ATD23404") == ["+CME ERROR: 4"]  # individual calls are not simulated
+    assert moto.cmd("ATD12x") == ["+CME ERROR: 35"]
+    assert moto.cmd("AT+CTSDC=1,0") == ["OK"]
+    assert moto.cmd("ATD1") == ["+CME ERROR: 4"]  # a data call: not simulated
+    moto.term.set_coverage(False)
+    moto.wait(0)
+    moto.cmd("AT+CTSDC=0,0,0,1,1,0,1,1,0,0,0")
+    assert moto.cmd("ATD1") == ["+CME ERROR: 30"]
+    assert moto.wait(11) == []  # out of coverage: the scenario's call does not reach it
+    assert moto.cmd("ATH") == ["OK"]
+
+
+def test_6_motorola_gpspos_and_gcli(calls_world: World) -> None:
+    """§6: ``+GPSPOS`` in ftl/tetra-pei's form, ``+GCLI: <n>`` + n cell lines."""
+    gps_vectors = transcript_blocks(6)[0]
+    moto = radio(calls_world, 23401)
+    moto.wait(3723)  # 01:02:03 simulated time of day
+    gps = moto.cmd("AT+GPSPOS?")
+    assert gps == ["+GPSPOS: 01:02:03,N: 62_27.8700,E: 006_20.7000,7", "OK"]
+    assert {shape(gps[0])} == {shape(v) for v in gps_vectors}
+    cells = moto.cmd("AT+GCLI?")
+    header, *rows = cells[:-1]
+    assert cells[-1] == "OK"
+    assert re.fullmatch(r"\+GCLI: (\d+)", header)
+    assert len(rows) == int(header.split(": ")[1]) == 1
+    for row in rows:  # <LAC>,<carrier hex>,<rssi>,<Cx> (ftl/tetra-mess scanner regexes)
+        assert re.fullmatch(r"\d+,[0-9A-F]+,-?\d+,-?\d+", row), row
+    assert rows[0].startswith("1,")  # the serving cell's location area
+    moto.term.set_coverage(False)
+    assert moto.cmd("AT+GCLI?") == ["+GCLI: 0", "OK"]
+
+
+@pytest.mark.parametrize("issi", [23404, 9998])
+def test_6_other_profiles_do_not_know_the_motorola_commands(
+    calls_world: World, issi: int
+) -> None:
+    p = radio(calls_world, issi)
+    assert p.cmd("AT+GPSPOS?") == ["+CME ERROR: 4"]
+    assert p.cmd("AT+GCLI?") == ["+CME ERROR: 4"]
+
+
+def test_6_gpspos_without_a_site_has_no_fix(world: World) -> None:
+    moto = radio(world, 23401)
+    assert moto.cmd("AT+GPSPOS?") == ["+CME ERROR: 3"]
