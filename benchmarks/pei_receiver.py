@@ -1,56 +1,37 @@
-"""Throughput of the PEI receiver on a long recorded-looking stream.
+"""Throughput of the PEI receiver on a long recorded stream.
 
-Builds a few MB of radio output from the wire transcripts (SDS headers and
-payloads, two-stage +CMGS, call control, identity queries, echo, prompts and
-noise), feeds it to :class:`tetrakit.pei.PeiReceiver` in serial-sized chunks
-and reports events per second, next to the rate at which ``bytes.split``
-merely cuts the same bytes into CR LF lines in the same run (the floor any
-Python line parser is measured against).
+The stream is what the primary controller radio (ISSI 1001) of the
+simulator's ``hospital`` scenario wrote to its host over a simulated week:
+initialisation, keep-alives, group call-outs with their two-stage +CMGS,
+the members' delivery reports, status and text answers and every
+handheld's LIP position reports (recorded by ``record_pei_stream.py`` into
+``data/hospital_radio_1001.pei.gz``; run it again to renew the recording).
+The stream is fed to :class:`tetrakit.pei.PeiReceiver` in serial-sized
+chunks and the events per second are reported, next to the rate at which
+``bytes.split`` merely cuts the same bytes into CR LF lines in the same run
+(the floor any Python line parser is measured against).
 
-Run: ``python benchmarks/pei_receiver.py [--megabytes N] [--chunk BYTES]``.
+Run: ``python benchmarks/pei_receiver.py [--recording FILE] [--chunk BYTES]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import sys
 import time
+from pathlib import Path
 
 from tetrakit.pei import PeiReceiver
 
-BLOCK = (
-    b"OK\r\n"
-    b"+CMGS: 0\r\n"
-    b"OK\r\n"
-    b"+CMGS: 0,4,7\r\n"
-    b"+CTSDSR: 12,23404,0,23401,0,112\r\n82040801476A61746A616A676A61\r\n"
-    b"+CTSDSR: 12,23404,0,23401,0,96, 82041D014164676A6D707477\r\n"
-    b"+CTSDSR: 12,23404,0,23401,0,32\r\n82100002\r\n"
-    b"+CTSDSR: 12,2269001,0,9999,0,84\r\n0A112853A9FF4D4FFFE810\r\n"
-    b"+CTSDSR: 12,2269001,0,9999,0,84\r\n0A0BA7D5B95BC50AFFE16\r\n"
-    b"+CTSDSR: 13,1234567,0,2345678,0,16\r\n8004\r\n"
-    b"+CTICN: 1,0,0,5,09011638300023404,1,1,0,1,1,5,09011638300000001,0\r\n"
-    b"+CTXG: 1,3,0,0,3,09011638300023404\r\n"
-    b"+CDTXC: 1,0\r\n"
-    b"+CTCR: 1,13\r\n"
-    b"+CNUMF: 6,09011638300023401\r\n"
-    b"OK\r\n"
-    b"+CREG: 1,1,90109999\r\n"
-    b"+CSQ: 20,99\r\n"
-    b"OK\r\n"
-    b"AT+CMGS=1234,32\r\n82100002\x1a\r\n"
-    b"> +CMGS: 1\r\n"
-    b"\r\n"
-    b"OK\r\n"
-    b"+CME ERROR: 35\r\n"
-    b"+GMI: MOTOROLA\r\n"
-    b"OK\r\n"
-    b"+CMGS: 1,4,8\r\n"
-)
+RECORDING = Path(__file__).resolve().parent / "data" / "hospital_radio_1001.pei.gz"
 
 
-def build_stream(megabytes: float) -> bytes:
-    """The block repeated to about ``megabytes`` MB."""
-    return BLOCK * max(1, int(megabytes * 1_000_000 / len(BLOCK)))
+def load_stream(path: Path) -> bytes:
+    """The recorded radio->host bytes."""
+    if not path.exists():
+        sys.exit(f"{path}: no recording; make one with python benchmarks/record_pei_stream.py")
+    return gzip.decompress(path.read_bytes())
 
 
 def run_receiver(data: bytes, chunk: int) -> int:
@@ -86,12 +67,12 @@ def best_of(repeat: int, func: object, *args: object) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--megabytes", type=float, default=4.0)
+    parser.add_argument("--recording", type=Path, default=RECORDING)
     parser.add_argument("--chunk", type=int, default=4096, help="bytes per receive_data()")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    data = build_stream(args.megabytes)
+    data = load_stream(args.recording)
     t_rx, events = best_of(args.repeat, run_receiver, data, args.chunk)
     t_small, events_small = best_of(1, run_receiver, data, 64)
     t_split, lines = best_of(args.repeat, run_split, data)
@@ -99,7 +80,8 @@ def main() -> None:
 
     rx_rate = events / t_rx
     split_rate = lines / t_split
-    print(f"stream: {len(data) / 1e6:.1f} MB, {lines} CR LF lines, {events} receiver events")
+    print(f"stream: {args.recording.name}, {len(data) / 1e6:.1f} MB, {lines} CR LF lines, "
+          f"{events} receiver events")
     print(
         f"PeiReceiver ({args.chunk}-byte chunks): {rx_rate:,.0f} events/s "
         f"({len(data) / t_rx / 1e6:.1f} MB/s)"

@@ -14,7 +14,40 @@ from __future__ import annotations
 
 from tetrakit.errors import DecodeError, EncodeError
 
-__all__ = ["BitReader", "BitWriter", "bytes_from_hex", "hex_from_bytes"]
+__all__ = [
+    "BitReader",
+    "BitWriter",
+    "bytes_from_hex",
+    "check_bit_length",
+    "check_octets",
+    "hex_from_bytes",
+]
+
+
+def check_octets(data: object, what: str = "data") -> bytes:
+    """``data`` as ``bytes`` when it is bytes-like (bytes, bytearray, memoryview).
+
+    Decoders call this on their input so that a wrong Python type fails with
+    a clear TypeError instead of turning into octets by accident (``bytes(3)``
+    is three zero octets; a ``str`` would be indexed as characters).
+
+    Raises:
+        TypeError: naming the type; for a ``str`` pointing to the hex readers.
+    """
+    if type(data) is bytes:
+        return data
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data)
+    if isinstance(data, str):
+        raise TypeError(f"{what} must be bytes, not str (hex text: use bytes.fromhex() or "
+                        "tetrakit.decode())")
+    raise TypeError(f"{what} must be bytes, not {type(data).__name__}")
+
+
+def check_bit_length(bits: object, what: str = "bits") -> None:
+    """TypeError unless ``bits`` is ``None`` or an int (``bool`` and ``float`` refused)."""
+    if bits is not None and (isinstance(bits, bool) or not isinstance(bits, int)):
+        raise TypeError(f"{what} must be an int or None, not {type(bits).__name__}")
 
 
 class BitReader:
@@ -110,6 +143,21 @@ class BitReader:
             return self.read(width, field)
         finally:
             self._pos = pos
+
+    def skip(self, width: int, field: str) -> None:
+        """Move past ``width`` bits (fields read elsewhere, e.g. the octets before a sub-PDU).
+
+        Raises:
+            DecodeError: if fewer than ``width`` bits remain.
+        """
+        end = self._pos + width
+        if end > self._bits:
+            raise DecodeError(
+                f"needs {width} bits but only {self._bits - self._pos} remain",
+                field=field,
+                bit_offset=self._base + self._pos,
+            )
+        self._pos = end
 
     def read_rest(self) -> tuple[int, int]:
         """Consume everything left; return ``(value, bit count)``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tetrakit._bits import bytes_from_hex
+from tetrakit._bits import bytes_from_hex, check_bit_length, check_octets
 from tetrakit.errors import DecodeError
 from tetrakit.sds import StatusPdu
 from tetrakit.sds import decode as _decode_sds
@@ -23,7 +23,7 @@ __all__ = ["decode", "decode_status"]
 def _octets(data: bytes | bytearray | memoryview | str) -> tuple[bytes, int]:
     if isinstance(data, str):
         return bytes_from_hex(data)
-    octets = bytes(data)
+    octets = check_octets(data)
     return octets, len(octets) * 8
 
 
@@ -39,8 +39,10 @@ def decode(data: bytes | bytearray | memoryview | str, bits: int | None = None) 
 
     Raises:
         DecodeError: for bad hex or data that does not form a PDU.
+        TypeError: when ``data`` is neither bytes-like nor str, or ``bits`` not an int.
     """
     octets, given = _octets(data)
+    check_bit_length(bits)
     if bits is None and given & 7:
         # an odd number of hex digits is itself the length (Sepura)
         bits = given
@@ -52,6 +54,7 @@ def decode_status(data: int | bytes | str) -> StatusPdu:
 
     Raises:
         DecodeError: when it is not a 16-bit value.
+        TypeError: for another type (``bool`` and ``float`` included).
     """
     if isinstance(data, str):
         octets, bits = bytes_from_hex(data, field="status_value")

@@ -88,6 +88,34 @@ def test_sds_send_wait_report(pei_port: PeiPort) -> None:
     assert result.stdout.startswith(f"delivered to {pei_port.to_issi}")
 
 
+def test_sds_send_group_sets_service_selection_and_names_first_reporter(
+    pei_port: PeiPort,
+) -> None:
+    peer, radio = pei_port.require_peer()
+    radio.auto_report = False  # the members' reports are injected below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tetrakit", "sds", "send", "-p", pei_port.url, "--to", "9100",
+         "--group", "--reference", "7", "--wait-report", "--timeout", "20", "Hei"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        peer.wait_for(lambda cmds: any(c.startswith(b"AT+CMGS") for c in cmds), timeout=20)
+        # SDS-TL: PI 82, first octet 0000 11 1 0 (transfer, received+consumed,
+        # service selection 1 = group or individual, no storage), ref 07, Latin-1 01
+        assert peer.commands[-1] == b"AT+CMGS=9100,56\r\n820E0701486569\x1a"
+        assert peer.commands[-2] == b"AT+CTSDS=12,0,0,0\r\n"  # SSI form
+        # member 2001 answers first with "received", then 2002
+        assert radio.receive_sds(12, 2001, bytes.fromhex("82100007"), 32)
+        assert radio.receive_sds(12, 2002, bytes.fromhex("82100007"), 32)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert out.startswith("delivered to group 9100 (first report from 2001), message reference 7")
+
+
 def test_sds_send_cme_error_exit_1(pei_port: PeiPort) -> None:
     _peer, radio = pei_port.require_peer()
     radio.errors[b"AT+CMGS"] = 0
@@ -128,6 +156,44 @@ def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "ttyNONE: cannot open port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ("sds", "send", "--to", "2001", "x"),
+    ("sds", "status", "--to", "2001", "0x8001"),
+    ("monitor", "--count", "1"),
+])
+def test_open_error_is_one_line(tmp_path: Path, command: tuple[str, ...]) -> None:
+    missing = tmp_path / "ttyNONE"
+    result = tetrakit(*command[:2], "-p", str(missing), *command[2:]) if command[0] == "sds" \
+        else tetrakit(command[0], "-p", str(missing), *command[1:])
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {missing}: cannot open port: No such file or directory (errno 2)"
+    ]
+    assert result.stdout == ""
+
+
+def test_command_through_a_spy_url(pei_port: PeiPort, tmp_path: Path) -> None:
+    """pyserial's ``spy://`` wrapper (open_port passes any URL on) around the radio's pty."""
+    peer, _radio = pei_port.require_peer()
+    log = tmp_path / "spy.txt"
+    result = tetrakit("sds", "status", "-p", f"spy://{peer.url}?file={log}", "--to", "2001",
+                      "0x8001")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "sent to 2001"
+    assert peer.commands == [
+        *GENERIC_INIT, b"AT+CTSDS=13,0,0,0\r\n", b"AT+CMGS=2001,16\r\n8001\x1a",
+    ]
+    # the spy's hex dump holds the same bytes: everything written, and the answers
+    dumped: dict[str, bytes] = {"TX": b"", "RX": b""}
+    for line in log.read_text().splitlines():
+        # "<time> TX   <offset>  <16 hex octets, fixed width>  <ASCII>"
+        fields = line.split(maxsplit=3)
+        if len(fields) == 4 and fields[1] in dumped:
+            dumped[fields[1]] += bytes.fromhex(fields[3][:49])
+    assert dumped["TX"] == b"".join(peer.commands)
+    assert b"+CMGS: 0,4\r\n" in dumped["RX"]
 
 
 def test_monitor_json_through_a_pipe(pei_port: PeiPort) -> None:
@@ -172,6 +238,13 @@ def test_monitor_json_through_a_pipe(pei_port: PeiPort) -> None:
     assert objs[1]["status_hex"] == "8001"
     assert objs[2]["pdu"] == "short_location_report"
     assert "error" not in objs[2]
+    # what monitor wrote: the init sequence, then the SDS-REPORT "received"
+    # (status 0x00, ref 8) that the first text asked for (DRR 01), nothing else
+    expected = [
+        *GENERIC_INIT, b"AT+CTSDS=12,0,0,0\r\n", b"AT+CMGS=2002,32\r\n82100008\x1a",
+    ]
+    peer.wait_for(lambda cmds: len(cmds) >= len(expected), timeout=5)
+    assert peer.commands == expected
 
 
 def test_replay_shows_every_event_kind_and_names_bad_lines(tmp_path: Path) -> None:

@@ -156,3 +156,33 @@ def test_time_of_position_resolves_month_and_year() -> None:
     assert TimeOfPosition(2, 0, 20, 0).resolve(received) == datetime(2026, 3, 2, 0, 20, 0)
     with pytest.raises(ValueError, match="not a valid"):
         TimeOfPosition(0, 0, 0, 0).resolve(received)
+
+
+def test_velocity_code_126_is_flagged_as_a_lower_bound() -> None:
+    """Table 6.51 gives code 126 as "more than 1 043 km/h", not as the formula's 1082.48."""
+    from tetrakit import lip
+    from tetrakit.lip import jsonform, reports
+
+    assert fields.horizontal_velocity_is_lower_bound(126)
+    assert not any(fields.horizontal_velocity_is_lower_bound(k) for k in (0, 28, 125, 127))
+    short = reports.ShortLocationReport(0, 0, 0, 2, 126, 0, 0, 0)
+    again = lip.decode(*lip.encode(short))
+    assert again.horizontal_velocity_is_lower_bound
+    out = jsonform.to_dict(again)
+    assert out["horizontal_velocity_kmh"] == pytest.approx(1082.48, abs=0.01)
+    assert out["horizontal_velocity_is_lower_bound"] is True
+    slower = jsonform.to_dict(reports.ShortLocationReport(0, 0, 0, 2, 125, 0, 0, 0))
+    assert slower["horizontal_velocity_is_lower_bound"] is False
+    unknown = jsonform.to_dict(reports.ShortLocationReport(0, 0, 0, 2, 127, 0, 0, 0))
+    assert unknown["horizontal_velocity_kmh"] is None
+    assert unknown["horizontal_velocity_is_lower_bound"] is False
+    for code, bound in ((126, True), (100, False)):
+        velocity = reports.Velocity(1, horizontal_velocity=code)
+        assert velocity.horizontal_velocity_is_lower_bound is bound
+        long = reports.LongLocationReport(0, location=reports.Location(0), velocity=velocity,
+                                          acknowledgement_request=False,
+                                          type_of_additional_data=0, additional_data=0)
+        decoded = lip.decode(*lip.encode(long))
+        assert decoded.horizontal_velocity_is_lower_bound is bound
+        assert jsonform.to_dict(decoded)["horizontal_velocity_is_lower_bound"] is bound
+    assert reports.Velocity(0).horizontal_velocity_is_lower_bound is False

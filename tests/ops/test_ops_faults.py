@@ -16,6 +16,7 @@ from tetrakit.alarm.faults import (
     FaultReporter,
     FaultTarget,
     NoRadioAvailable,
+    NoticeNotSent,
     fault_text,
 )
 from tetrakit.alarm.webhook import Webhook, validate_webhook_url
@@ -231,3 +232,89 @@ def test_listener_errors_do_not_hide_the_fault(caplog: pytest.LogCaptureFixture)
         assert "fault listener failed" in caplog.text
 
     asyncio.run(main())
+
+
+class FlakyRadios(Radios):
+    """Radios whose named ones take a notice but fail to send it."""
+
+    def __init__(self, usable: list[str], broken: set[str]) -> None:
+        super().__init__(usable)
+        self.broken = broken
+        self.tries: list[str] = []
+
+    async def send_text(self, target: FaultTarget, text: str, avoid: frozenset[str]) -> None:
+        candidates = [r for r in self.usable if r not in avoid]
+        if not candidates:
+            raise NoRadioAvailable("no healthy radio")
+        self.tries.append(candidates[0])
+        if candidates[0] in self.broken:
+            raise NoticeNotSent(f"via {candidates[0]} was not sent", radio=candidates[0])
+        self.sent.append((candidates[0], target.issi, target.group, text))
+
+
+def test_a_notice_that_failed_is_retried_through_a_working_radio(
+    run_virtual: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def main() -> None:
+        radios = FlakyRadios(["primary", "secondary"], broken={"primary"})
+        rep = FaultReporter(targets=[FaultTarget(1003)], send_text=radios.send_text,
+                            retry_interval=30.0)
+        rep.raise_fault(FaultKind.INPUT, "panel-a", "no heartbeat for 3 s")
+        await rep.idle()
+        assert radios.tries == ["primary"] and radios.sent == [] and len(rep.pending) == 1
+        await asyncio.sleep(31)  # virtual time: the retry is due
+        await rep.idle()
+        assert radios.tries == ["primary", "secondary"]
+        assert radios.sent == [("secondary", 1003, False,
+                                "FAULT input panel-a: no heartbeat for 3 s")]
+        assert rep.pending == []
+
+    with caplog.at_level(logging.WARNING, logger="tetrakit.alarm.faults"):
+        run_virtual(main())
+    assert "failed (try 1 of 5), again in 30 s" in caplog.text
+
+
+def test_a_lone_radio_that_failed_once_is_tried_again(run_virtual: Any) -> None:
+    async def main() -> None:
+        radios = FlakyRadios(["primary"], broken={"primary"})
+        rep = FaultReporter(targets=[FaultTarget(1003)], send_text=radios.send_text,
+                            retry_interval=10.0)
+        rep.raise_fault(FaultKind.JOURNAL, "journal", "disk full")
+        await rep.idle()
+        radios.broken = set()  # the radio works again
+        await asyncio.sleep(11)
+        await rep.idle()
+        assert [s[0] for s in radios.sent] == ["primary"] and rep.pending == []
+
+    run_virtual(main())
+
+
+@pytest.mark.parametrize(("attempts", "give_up_after", "tries", "why"),
+                         [(3, 900.0, 3, "after 3 failed send(s)"),
+                          (50, 100.0, 4, "after 4 failed send(s) in 120 s")])
+def test_retries_are_bounded_by_tries_and_by_time(
+    run_virtual: Any, caplog: pytest.LogCaptureFixture, attempts: int, give_up_after: float,
+    tries: int, why: str,
+) -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        radios = FlakyRadios(["primary"], broken={"primary"})
+        rep = FaultReporter(
+            targets=[FaultTarget(1003)], send_text=radios.send_text, retry_interval=40.0,
+            max_attempts=attempts, give_up_after=give_up_after,
+            clock=lambda: T0 + dt.timedelta(seconds=loop.time() - start),
+        )
+        rep.raise_fault(FaultKind.RADIO, "secondary", "no answer")
+        await rep.idle()
+        for _ in range(10):
+            await asyncio.sleep(41)
+            await rep.idle()
+        assert len(radios.tries) == tries and rep.pending == [] and radios.sent == []
+        rep.close()
+
+    with caplog.at_level(logging.ERROR, logger="tetrakit.alarm.faults"):
+        run_virtual(main())
+    gave_up = [r for r in caplog.records if "given up" in r.getMessage()]
+    assert len(gave_up) == 1 and gave_up[0].levelno == logging.ERROR
+    assert why in gave_up[0].getMessage()

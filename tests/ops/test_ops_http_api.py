@@ -12,7 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from tetrakit.alarm.http_api import (
     BadRequest,
     HttpApi,
+    Triggered,
     TriggerRequest,
+    parse_cancel,
     parse_listen,
     parse_trigger,
 )
@@ -27,27 +29,37 @@ class FakeBackend:
     def __init__(self) -> None:
         self.triggers: list[tuple[TriggerRequest, str]] = []
         self.cancelled: list[str] = []
+        self.reasons: list[str | None] = []
+        self.by_button: dict[str, str] = {}
         self.alarms: dict[str, dict[str, Any]] = {}
         self.journal_error: str | None = None
         self.ready = (True, [])
 
-    async def trigger(self, request: TriggerRequest, *, source: str) -> str:
-        if request.button is not None and request.button != "B3-312":
+    async def trigger(self, request: TriggerRequest, *, source: str) -> Triggered:
+        if request.button is not None and request.button not in ("B3-312", "B5-520"):
             raise LookupError(f"unknown button {request.button!r}")
         if self.journal_error:
             raise TetrakitError(self.journal_error)
+        if request.button is not None and request.button in self.by_button:
+            # a repeated press: the running alarm's id (the controller's duplicate rule)
+            return Triggered(self.by_button[request.button], duplicate=True)
         alarm_id = f"A{len(self.triggers) + 1}"
         self.triggers.append((request, source))
         self.alarms[alarm_id] = {"id": alarm_id, "state": "dispatched"}
-        return alarm_id
+        if request.button is not None:
+            self.by_button[request.button] = alarm_id
+        return Triggered(alarm_id)
 
-    async def cancel(self, alarm_id: str, *, source: str) -> dict[str, Any]:
+    async def cancel(
+        self, alarm_id: str, *, source: str, reason: str | None = None
+    ) -> dict[str, Any]:
         if alarm_id not in self.alarms:
             raise LookupError(alarm_id)
         if self.alarms[alarm_id]["state"] == "cancelled":
             raise ValueError(f"alarm {alarm_id} is already cancelled")
         self.alarms[alarm_id]["state"] = "cancelled"
         self.cancelled.append(alarm_id)
+        self.reasons.append(reason)
         return self.alarms[alarm_id]
 
     def list_alarms(self) -> list[dict[str, Any]]:
@@ -114,10 +126,19 @@ def test_trigger_by_button_is_accepted_and_journaled() -> None:
         )
         assert status == 202
         assert headers["content-type"].startswith("application/json")
-        assert json.loads(body) == {"id": "A1", "status": "accepted and journaled"}
+        assert json.loads(body) == {"id": "A1", "status": "accepted and journaled",
+                                    "duplicate": False}
         req, source = backend.triggers[0]
         assert req == TriggerRequest(button="B3-312")
         assert source.startswith("http:127.0.0.1:")
+        # the same button again within the duplicate window: said so, with the running id
+        status, _, body = await request(
+            port, "POST", "/api/alarms", b'{"button": "B3-312"}', AUTH
+        )
+        assert status == 202
+        assert json.loads(body) == {"id": "A1", "status": "duplicate of a running alarm",
+                                    "duplicate": True}
+        assert len(backend.triggers) == 1
 
     run_api(t)
 
@@ -137,6 +158,49 @@ def test_trigger_by_type_with_location_object_or_text() -> None:
         assert backend.triggers[1][0].location == "Akuttmottak"
 
     run_api(t)
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype", "status", "error"),
+    [
+        (b"{bad", "application/json", 400, "body is not JSON"),
+        (b"[1]", "application/json", 400, "must be a JSON object, got list"),
+        (b'{"reason": 5}', "application/json", 400, "'reason' must be a text"),
+        (b'{"why": "x"}', "application/json", 400, "unknown key(s) in cancel body: why"),
+        (b"false alarm", "text/plain", 415, "must be application/json (or no body)"),
+        (b"{}", None, 415, "got Content-Type 'none'"),
+    ],
+)
+def test_cancel_refuses_a_malformed_body(
+    body: bytes, ctype: str | None, status: int, error: str
+) -> None:
+    async def t(port: int, backend: FakeBackend, metrics: AlarmMetrics) -> None:
+        await request(port, "POST", "/api/alarms", b'{"button": "B3-312"}', AUTH)
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        if ctype is not None:
+            headers["Content-Type"] = ctype
+        got, _, answer = await request(port, "POST", "/api/alarms/A1/cancel", body, headers)
+        assert got == status and error in json.loads(answer)["error"]
+        assert backend.cancelled == []  # nothing was cancelled on a bad request
+
+    run_api(t)
+
+
+def test_cancel_takes_an_empty_body_or_a_reason() -> None:
+    async def t(port: int, backend: FakeBackend, metrics: AlarmMetrics) -> None:
+        await request(port, "POST", "/api/alarms", b'{"button": "B3-312"}', AUTH)
+        await request(port, "POST", "/api/alarms", b'{"button": "B5-520"}', AUTH)
+        status, _, _ = await request(port, "POST", "/api/alarms/A1/cancel",
+                                     b'{"reason": "pressed by mistake"}', AUTH)
+        assert status == 200
+        status, _, _ = await request(port, "POST", "/api/alarms/A2/cancel", b"",
+                                     {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200
+        assert backend.cancelled == ["A1", "A2"]
+        assert backend.reasons == ["pressed by mistake", None]
+
+    run_api(t)
+    assert parse_cancel(b"  ") is None and parse_cancel(b'{"reason": " "}') is None
 
 
 def test_list_detail_cancel_and_unknown_ids() -> None:

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tetrakit.alarm.engine import AlarmState
 from tetrakit.alarm.faults import FaultKind
 from tetrakit.alarm.supervision import LinkState
+from tetrakit.cli import cli as cli_main
 
 pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
 
@@ -265,13 +267,24 @@ def test_positions_three_members_move_and_status_shows_distances(
                 assert status == 200
                 return {p["issi"]: p for p in detail["positions"]}
 
-            def reported() -> int:
-                return len(sd.log("lip_report"))
+            radios = {1001, 1002}
 
-            # the LIP request went to every individual recipient
-            await sd.until(lambda: {e["to"] for e in sd.log("sds_submitted")
-                                    if e.get("pi") == 0x0A or e.get("kind") == "lip"} >= set(TEAM)
-                           or reported() >= 5, 15, "location requests")
+            def asked() -> set[int]:
+                return {e["to"] for e in sd.log("sds_submitted")
+                        if e.get("kind") == "lip" and e.get("from") in radios}
+
+            def answered() -> set[int]:
+                # reason for sending 32: "response to an immediate location request";
+                # the periodic reports (every second here) carry 129 and do not count
+                return {e["from"] for e in sd.log("lip_report") if e.get("reason") == 32}
+
+            # the LIP immediate request went from a controller radio to every individual
+            # recipient, and the simulated members answered it
+            await sd.until(lambda: asked() >= set(TEAM), 15, "location requests")
+            await sd.until(lambda: answered() >= set(TEAM[:3]), 15,
+                           "answers to the location requests")
+            await sd.until(lambda: sd.ops.positions.by_reason.get(32, 0) >= 3, 15,
+                           "the answers recorded by the controller")
             await sd.until(lambda: all(sd.ops.positions.last(i) for i in TEAM[:3]), 15,
                            "positions of three members")
             first = await positions()
@@ -281,6 +294,23 @@ def test_positions_three_members_move_and_status_shows_distances(
                 assert 0 <= p["distance_m"] < 500 and p["age_s"] >= 0
             before = {i: (first[i]["position"]["latitude"], first[i]["position"]["longitude"])
                       for i in TEAM[:3]}
+            # the CLI status of the alarm (over the control socket) shows the same
+            # positions: last position, age and distance per responder
+            shown = await asyncio.to_thread(
+                CliRunner().invoke, cli_main,
+                ["alarm", "status", "-c", str(cfg), reply.alarm_id],
+            )
+            assert shown.exit_code == 0, shown.output
+            block = shown.output.split("positions:\n", 1)[1].split("timeline:", 1)[0]
+            for issi in TEAM[:3]:
+                line = next(x for x in block.splitlines() if x.strip().startswith(str(issi)))
+                assert " s ago " in line and " m away" in line
+            as_json = await asyncio.to_thread(
+                CliRunner().invoke, cli_main,
+                ["alarm", "status", "-c", str(cfg), "--json", reply.alarm_id],
+            )
+            cli_pos = {p["issi"]: p for p in json.loads(as_json.output)["positions"]}
+            assert all(cli_pos[i]["distance_m"] is not None for i in TEAM[:3])
 
             def moved() -> bool:
                 now = {i: sd.ops.positions.last(i) for i in TEAM[:3]}

@@ -225,6 +225,35 @@ def test_status_and_group() -> None:
         h.session.send_status(9100, 0x10000, now=h.now)
 
 
+def test_group_text_sets_service_selection() -> None:
+    h = ready()
+    n = len(h.commands)
+    h.session.send_text(9100, "Hei", now=h.now, group=True)
+    h.session.send_text(2001, "Hei", now=h.now)
+    h.exchange()
+    # SDS-TL first octet 0x0E: transfer, received+consumed, service selection
+    # 1 = "group or individual" (cl. 29.4.2.4); 0x0C for the individual
+    assert [c for c in h.commands[n:] if c.startswith(b"AT+CMGS")] == [
+        b"AT+CMGS=9100,56\r\n820E0701486569\x1a",
+        b"AT+CMGS=2001,56\r\n820C0701486569\x1a",  # references count per party
+    ]
+
+
+def test_group_callout_sets_service_selection() -> None:
+    from tetrakit.alarm.config import Priority
+    from tetrakit.alarm.dispatcher import encode_callout
+    from tetrakit.alarm.engine import SendKey, SendSds
+
+    def callout(group: bool) -> str:
+        send = SendSds(SendKey("A1", 9100, "callout"), 9100, group, "Hei", 5, not group,
+                       Priority.HIGH, 0.0)
+        data, bits = encode_callout(send)
+        return f"{data.hex().upper()}/{bits}"
+
+    assert callout(True) == "82020501486569/56"  # no report, service selection 1
+    assert callout(False) == "820C0501486569/56"  # reports asked, individual only
+
+
 def test_sends_one_at_a_time_in_order() -> None:
     h = ready()
     handles = [h.session.send_status(2001 + i, 0x8001 + i, now=h.now) for i in range(3)]

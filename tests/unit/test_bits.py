@@ -72,3 +72,13 @@ def test_round_trip(fields: list[tuple[int, int, bool]]) -> None:
     ]
     assert got == expected
     assert r.remaining == 0
+
+
+def test_skip_moves_past_bits_and_names_the_field_when_short() -> None:
+    reader = BitReader(b"\xa5\x0f")
+    reader.skip(4, "prefix")
+    assert reader.read(8, "middle") == 0x50
+    with pytest.raises(DecodeError) as info:
+        reader.skip(5, "tail")
+    assert (info.value.field, info.value.bit_offset) == ("tail", 12)
+    assert reader.read(4, "tail") == 0xF

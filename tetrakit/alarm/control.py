@@ -19,7 +19,10 @@ request                                            answer
 =================================================  ==========================================
 
 Errors are ``{"ok": false, "error": "<one clear line>"}``.  A trigger is
-answered only after the alarm is committed to the journal.
+answered only after the alarm is committed to the journal.  It names either a
+button (which carries its own type and location) or a type with a location,
+never both.  ``detail`` and ``health`` show what the HTTP API shows when the
+daemon runs its operations part: responder positions, links, active faults.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import logging
 import os
 import socket
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +60,11 @@ class ControlServer:
         self.controller = controller
         self.path = Path(path)
         self._server: asyncio.AbstractServer | None = None
+        #: one alarm's detail; the daemon points it at the operations' detail (with
+        #: responder positions and per-recipient timelines), the same the HTTP API shows
+        self.detail: Callable[[str], dict[str, Any]] = controller.alarm_detail
+        #: the health snapshot; the daemon adds links and active faults to it
+        self.health: Callable[[], dict[str, Any]] = controller.health
 
     async def start(self) -> None:
         """Bind the socket with mode 0600 (a stale socket file is replaced).
@@ -141,8 +150,14 @@ class ControlServer:
             button = _opt_str(req, "button")
             alarm_type = _opt_str(req, "type")
             location = _opt_str(req, "location")
-            if button is None and alarm_type is None:
-                raise ControlError("trigger needs 'button', or 'type' and 'location'")
+            if (button is None) == (alarm_type is None):
+                raise ControlError(
+                    "trigger needs exactly one of 'button' or 'type' (with 'location')"
+                )
+            if button is not None and location is not None:
+                # a button has its own location; overriding it would make a real
+                # press of that button a duplicate of this alarm
+                raise ControlError("trigger by 'button' takes no 'location'")
             reply = await c.trigger(button=button, alarm_type=alarm_type, location=location,
                                     source=_opt_str(req, "source") or "control")
             return reply.to_dict()
@@ -157,9 +172,9 @@ class ControlServer:
             alarm_id = _opt_str(req, "alarm_id")
             if not alarm_id:
                 raise ControlError("detail needs 'alarm_id'")
-            return {"alarm": c.alarm_detail(alarm_id)}
+            return {"alarm": self.detail(alarm_id)}
         if op == "health":
-            return {"health": c.health()}
+            return {"health": self.health()}
         raise ControlError(f"unknown op {op!r} (trigger, cancel, list, detail, health)")
 
 

@@ -112,6 +112,10 @@ class Daemon:
         """
         try:
             new = load_config(self.config_path)
+            if self.ops is not None:
+                # what the operations need from the new file (the HTTP token), before
+                # anything of it is applied
+                self.ops.validate(new)
         except ConfigError as exc:
             log.error("reload refused, keeping the running configuration: %s", exc)
             for failed in list(self.on_reload_failed):
@@ -140,6 +144,9 @@ class Daemon:
             self.control = ControlServer(self.controller, cfg.control_socket)
             await self.control.start()
             self.ops = Operations.for_daemon(self)
+            # the control socket shows what the HTTP API shows: positions, faults, links
+            self.control.detail = self.ops.alarm_detail
+            self.control.health = self.ops.health
             await self.ops.start()
             for factory in _FACTORIES:
                 service = factory(self)

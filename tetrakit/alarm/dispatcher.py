@@ -178,7 +178,9 @@ def encode_callout(send: SendSds) -> tuple[bytes, int]:
         if send.report
         else sds.DeliveryReportRequest.NONE
     )
-    pdu = sds.text_message(send.text, message_reference=send.message_reference, report=report)
+    # a group call-out sets service selection 1 = "group or individual" (cl. 29.4.2.4)
+    pdu = sds.text_message(send.text, message_reference=send.message_reference, report=report,
+                           service_selection=send.group)
     return sds.encode(pdu)
 
 

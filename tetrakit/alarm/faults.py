@@ -10,7 +10,11 @@ goes
   healthy at that moment — never through the one that failed.
 
 When no radio is usable the SDS notices wait and go out as soon as one is
-(the log and the webhook already told the world).  A fault is reported once
+(the log and the webhook already told the world).  A notice whose send
+failed at a radio (:class:`NoticeNotSent`) is tried again, through another
+radio when there is one, every ``retry_interval`` seconds; after
+``max_attempts`` failed sends or ``give_up_after`` seconds it is given up
+with an ERROR in the log (bounded: a notice must not circle forever).  A fault is reported once
 when it starts and once when it clears ("a clear notice when it recovers");
 repeats of a still-active fault are ignored.
 """
@@ -34,6 +38,7 @@ __all__ = [
     "FaultReporter",
     "FaultTarget",
     "NoRadioAvailable",
+    "NoticeNotSent",
     "fault_text",
 ]
 
@@ -54,6 +59,14 @@ class FaultKind(enum.StrEnum):
 
 class NoRadioAvailable(TetrakitError):
     """No healthy radio can carry a fault notice right now."""
+
+
+class NoticeNotSent(TetrakitError):
+    """A radio took a fault notice but did not send it (``radio``: which one)."""
+
+    def __init__(self, message: str, *, radio: str | None = None) -> None:
+        super().__init__(message)
+        self.radio = radio
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +141,9 @@ class FaultReporter:
         webhook: the optional webhook.
         site: the site name, sent with every notice.
         clock: wall clock for the timestamps (UTC ``datetime.now`` by default).
+        retry_interval: seconds between tries of a notice whose send failed.
+        max_attempts: failed sends after which a notice is given up.
+        give_up_after: seconds after the notice after which it is given up.
 
     :attr:`listeners` are called with every notice (metrics, status page).
     """
@@ -140,8 +156,17 @@ class FaultReporter:
         webhook: Webhook | None = None,
         site: str = "",
         clock: Callable[[], _dt.datetime] | None = None,
+        retry_interval: float = 30.0,
+        max_attempts: int = 5,
+        give_up_after: float = 900.0,
     ) -> None:
         self.targets = tuple(targets)
+        self.retry_interval = retry_interval
+        self.max_attempts = max_attempts
+        self.give_up_after = give_up_after
+        #: failed sends so far and the radios they failed on, per waiting notice
+        self._failures: dict[tuple[FaultNotice, FaultTarget], tuple[int, frozenset[str]]] = {}
+        self._retry: asyncio.TimerHandle | None = None
         self._send_text = send_text
         self.webhook = webhook
         self.site = site
@@ -197,9 +222,18 @@ class FaultReporter:
             self._spawn(self._flush())
 
     async def idle(self) -> None:
-        """Wait until every notice started so far was handed to its channels."""
+        """Wait until every notice started so far was handed to its channels.
+
+        A retry that is only scheduled (after a failed send) is not waited for.
+        """
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def close(self) -> None:
+        """Drop a scheduled retry (at shutdown; the log has every notice)."""
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
 
     # -- channels ---------------------------------------------------------------
 
@@ -229,15 +263,51 @@ class FaultReporter:
         assert self._send_text is not None
         async with self._flush_lock:  # one flush at a time keeps the order
             waiting, self.pending = self.pending, []
-            for index, (notice, target) in enumerate(waiting):
+            retry: list[tuple[FaultNotice, FaultTarget]] = []
+            for index, entry in enumerate(waiting):
+                notice, target = entry
                 text = fault_text(notice)
+                tries, failed_on = self._failures.get(entry, (0, frozenset()))
                 try:
-                    await self._send_text(target, text, notice.avoid)
+                    try:
+                        await self._send_text(target, text, notice.avoid | failed_on)
+                    except NoRadioAvailable:
+                        if not failed_on:
+                            raise
+                        # no other radio: the one that failed once may work now
+                        await self._send_text(target, text, notice.avoid)
                 except NoRadioAvailable:
                     log.warning("no healthy radio for fault notice %r; it waits", text)
-                    self.pending = waiting[index:] + self.pending
+                    self.pending = waiting[index:] + retry + self.pending
                     return
                 except TetrakitError as exc:
-                    # the notice is not retried forever: the log and webhook
-                    # have it, and a radio error here is itself supervised
-                    log.error("fault notice %r to %s failed: %s", text, target.issi, exc)
+                    tries += 1
+                    radio = getattr(exc, "radio", None)
+                    failed_on = failed_on | {radio} if radio else failed_on
+                    age = (self._clock() - notice.at).total_seconds()
+                    if tries >= self.max_attempts or age >= self.give_up_after:
+                        self._failures.pop(entry, None)
+                        log.error("fault notice %r to %s given up after %d failed send(s) "
+                                  "in %.0f s: %s", text, target.issi, tries, age, exc)
+                        continue
+                    log.warning("fault notice %r to %s failed (try %d of %d), again in "
+                                "%g s: %s", text, target.issi, tries, self.max_attempts,
+                                self.retry_interval, exc)
+                    self._failures[entry] = (tries, failed_on)
+                    retry.append(entry)
+                else:
+                    self._failures.pop(entry, None)
+            if retry:
+                self.pending = retry + self.pending
+                self._schedule_retry()
+
+    def _schedule_retry(self) -> None:
+        if self._retry is not None:
+            return
+
+        def fire() -> None:
+            self._retry = None
+            if self.pending:
+                self._spawn(self._flush())
+
+        self._retry = asyncio.get_running_loop().call_later(self.retry_interval, fire)

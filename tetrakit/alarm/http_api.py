@@ -6,8 +6,12 @@ Endpoints (JSON unless noted; every error is ``{"error": "..."}``):
 POST     /api/alarms                  trigger (bearer token): ``{"button": "B3-312"}`` or
                                       ``{"alarm_type": "HJERTESTANS", "location": {...}}``
                                       (location an object or a text) -> 202
-                                      ``{"id": ..., "status": "accepted and journaled"}``
-POST     /api/alarms/{id}/cancel      cancel a (false) alarm (bearer token) -> 200
+                                      ``{"id": ..., "status": "accepted and journaled",
+                                      "duplicate": false}``; a repeated press within
+                                      the duplicate window answers ``"duplicate": true``
+                                      with the id of the alarm already running
+POST     /api/alarms/{id}/cancel      cancel a (false) alarm (bearer token) -> 200; the
+                                      body is empty or ``{"reason": "..."}``
 GET      /api/alarms                  open and recent alarms
 GET      /api/alarms/{id}             one alarm: per recipient timeline and positions
 GET      /healthz                     the process is alive (200)
@@ -52,6 +56,8 @@ __all__ = [
     "BadRequest",
     "HttpApi",
     "TriggerRequest",
+    "Triggered",
+    "parse_cancel",
     "parse_listen",
     "parse_trigger",
 ]
@@ -83,6 +89,14 @@ class TriggerRequest:
     location: dict[str, Any] | str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Triggered:
+    """What a trigger did: the journaled alarm, or the running one it repeats."""
+
+    alarm_id: str
+    duplicate: bool = False
+
+
 class AlarmBackend(Protocol):
     """What the API needs from the controller.
 
@@ -91,12 +105,14 @@ class AlarmBackend(Protocol):
     -> 503 (the journal cannot take the alarm; the message says why).
     """
 
-    async def trigger(self, request: TriggerRequest, *, source: str) -> str:
+    async def trigger(self, request: TriggerRequest, *, source: str) -> Triggered:
         """Raise an alarm; return its id once it is committed to the journal."""
         ...
 
-    async def cancel(self, alarm_id: str, *, source: str) -> dict[str, Any]:
-        """Cancel an alarm; return its new summary."""
+    async def cancel(
+        self, alarm_id: str, *, source: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        """Cancel an alarm (with the caller's reason, journaled); return its new summary."""
         ...
 
     def list_alarms(self) -> list[dict[str, Any]]:
@@ -120,6 +136,37 @@ def parse_listen(value: str) -> tuple[str, int]:
     if not 0 <= port <= 65535:
         raise ValueError(f"http.listen port must be 0-65535, got {port}")
     return host.strip("[]"), port
+
+
+def parse_cancel(body: bytes) -> str | None:
+    """Validate a cancel body: empty, or a JSON object with an optional text ``reason``.
+
+    Returns the reason (None when not given).
+
+    Raises:
+        BadRequest: the body is not JSON, not an object, or has unknown or bad keys.
+    """
+    if not body.strip():
+        return None
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"body is not UTF-8 (byte {exc.start})") from None
+    except ValueError as exc:
+        raise BadRequest(f"body is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadRequest(f"body must be a JSON object, got {type(value).__name__}")
+    unknown = sorted(set(value) - {"reason"})
+    if unknown:
+        raise BadRequest(f"unknown key(s) in cancel body: {', '.join(unknown)} (only 'reason')")
+    reason = value.get("reason")
+    if reason is None:
+        return None
+    if not isinstance(reason, str):
+        raise BadRequest(f"'reason' must be a text, got {type(reason).__name__}")
+    if len(reason) > 200:
+        raise BadRequest(f"'reason' is too long ({len(reason)} characters, at most 200)")
+    return reason.strip() or None
 
 
 def parse_trigger(body: bytes) -> TriggerRequest:
@@ -389,7 +436,9 @@ class HttpApi:
         if m := _ROUTE_CANCEL.match(path):
             if bad := _only(method, "POST"):
                 return bad
-            return self._unauthorized(request) or await self._cancel(m.group(1), peer)
+            return self._unauthorized(request) or await self._cancel(
+                m.group(1), request, body, peer
+            )
         if m := _ROUTE_ALARM.match(path):
             if bad := _only(method, "GET"):
                 return bad
@@ -425,7 +474,7 @@ class HttpApi:
         except BadRequest as exc:
             return _error(400, str(exc))
         try:
-            alarm_id = await self.backend.trigger(trigger, source=_source(peer))
+            done = await self.backend.trigger(trigger, source=_source(peer))
         except LookupError as exc:
             return _error(400, _message(exc))
         except ValueError as exc:
@@ -434,11 +483,27 @@ class HttpApi:
         except (TetrakitError, OSError) as exc:
             log.error("HTTP trigger refused: %s", exc)
             return _error(503, f"alarm NOT accepted: {exc}")
-        return _json(202, {"id": alarm_id, "status": "accepted and journaled"})
+        if done.duplicate:
+            # the press is not lost: it belongs to the alarm already running (journaled
+            # as a repeated press); say so, so a caller does not count two alarms
+            return _json(202, {"id": done.alarm_id, "status": "duplicate of a running alarm",
+                               "duplicate": True})
+        return _json(202, {"id": done.alarm_id, "status": "accepted and journaled",
+                           "duplicate": False})
 
-    async def _cancel(self, alarm_id: str, peer: object) -> _Response:
+    async def _cancel(
+        self, alarm_id: str, request: h11.Request, body: bytes, peer: object
+    ) -> _Response:
+        ctype = (_header(request, b"content-type") or "").split(";")[0].strip().lower()
+        if body.strip() and ctype != "application/json":
+            return _error(415, f"a cancel body must be application/json (or no body), "
+                               f"got Content-Type {ctype or 'none'!r}")
         try:
-            summary = await self.backend.cancel(alarm_id, source=_source(peer))
+            reason = parse_cancel(body)
+        except BadRequest as exc:
+            return _error(400, str(exc))
+        try:
+            summary = await self.backend.cancel(alarm_id, source=_source(peer), reason=reason)
         except LookupError:
             return _error(404, f"no alarm {alarm_id!r}")
         except ValueError as exc:

@@ -18,6 +18,8 @@ Names (all prefixed ``tetrakit_``):
 * ``radio_link_state{radio,state}`` — 1 for the current supervision state;
   ``radio_rssi_dbm{radio}``;
 * ``input_state{input,state}`` — 1 for the current state of each alarm input;
+  ``input_frames_dropped_total{input,reason}`` — frames an input threw away
+  (button box: bad check value, syntax, oversize, unexpected);
 * ``faults_active`` and ``fault_notices_total{kind,event}``.
 """
 
@@ -84,6 +86,12 @@ class AlarmMetrics:
             "tetrakit_input_state", "Alarm input state (1 = current)", ["input", "state"],
             registry=r,
         )
+        self.input_frames_dropped = Counter(
+            "tetrakit_input_frames_dropped",
+            "Frames an alarm input dropped (bad check value, syntax, ...)",
+            ["input", "reason"],
+            registry=r,
+        )
         self.faults_active = Gauge("tetrakit_faults_active", "Active faults", registry=r)
         self.fault_notices = Counter(
             "tetrakit_fault_notices", "Fault notices", ["kind", "event"], registry=r
@@ -118,6 +126,9 @@ class AlarmMetrics:
         states = _INPUT_STATES if state in _INPUT_STATES else (*_INPUT_STATES, state)
         for s in states:
             self.input_state.labels(input=name, state=s).set(1 if s == state else 0)
+
+    def frame_dropped(self, name: str, reason: str) -> None:
+        self.input_frames_dropped.labels(input=name, reason=reason).inc()
 
     def fault(self, kind: str, *, raised: bool, active: int) -> None:
         self.fault_notices.labels(kind=kind, event="fault" if raised else "recovered").inc()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as _dt
 import itertools
 import logging
@@ -34,12 +35,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tetrakit import sds
-from tetrakit.alarm.config import AlarmConfig, Location, Priority, Targets
+from tetrakit.alarm.config import AlarmConfig, ButtonBox, Location, Priority, Targets
 from tetrakit.alarm.controller import AlarmRefusedError, Controller
 from tetrakit.alarm.dispatcher import AI_SDS_TYPE4, IncomingSds, RadioLink
 from tetrakit.alarm.engine import AlarmChanged, AlarmState, Delivery, Fact
-from tetrakit.alarm.faults import FaultKind, FaultReporter, FaultTarget
-from tetrakit.alarm.http_api import HttpApi, TriggerRequest, parse_listen
+from tetrakit.alarm.faults import (
+    FaultKind,
+    FaultNotice,
+    FaultReporter,
+    FaultTarget,
+    NoRadioAvailable,
+    NoticeNotSent,
+)
+from tetrakit.alarm.http_api import HttpApi, Triggered, TriggerRequest, parse_listen
 from tetrakit.alarm.journal import JournalError
 from tetrakit.alarm.metrics import AlarmMetrics
 from tetrakit.alarm.positions import LIP_PROTOCOL_ID, PositionBook, PositionRequester
@@ -170,8 +178,12 @@ class Operations:
         self._dispatch_idle = asyncio.Event()
         self._asked_positions: dict[str, set[int]] = {}
         self._alarm_types: dict[str, str] = {}
+        # alarms whose first send / first accept / terminal outcome was counted; kept
+        # after the alarm ends (cancel messages and late accepts follow it) and pruned
+        # once the controller forgets the alarm
         self._first_send: set[str] = set()
         self._first_accept: set[str] = set()
+        self._finished: set[str] = set()
         self._mr = itertools.count()
         self._wall_clock = wall_clock
         self._test_sleep = test_sleep
@@ -179,6 +191,9 @@ class Operations:
         self.http: HttpApi | None = None
         self.watchdog: Watchdog | None = None
         self.inputs: dict[str, Callable[[], str]] = {}
+        #: button box id -> applies new bindings {button number: button id} to the
+        #: running panel (registered by the input code; see :meth:`watch_button_box`)
+        self.button_boxes: dict[str, Callable[[dict[int, str]], None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: list[Callable[[], None]] = []
         self.reloads = 0
@@ -206,7 +221,14 @@ class Operations:
     def _reload_in_background(self, config: AlarmConfig) -> None:
         task = asyncio.get_running_loop().create_task(self.reload(config), name="ops-reload")
         self._tasks.append(task)
-        task.add_done_callback(lambda t: self._tasks.remove(t) if t in self._tasks else None)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # never "Task exception was never retrieved": say what failed, here
+            log.error("%s failed: %s", task.get_name(), exc, exc_info=exc)
 
     def _reload_refused(self, error: ConfigError) -> None:
         self.reload_errors.append(str(error))
@@ -228,7 +250,7 @@ class Operations:
             self.webhook.start()
         self.supervisor.start()
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="ops-housekeeping"))
-        await self._start_http(self.config)
+        await self._start_http(self.config, read_token(self.config))
         if self.scheduler is not None:
             self.scheduler.start()
 
@@ -285,6 +307,7 @@ class Operations:
                 await t
         self._tasks = []
         await self.supervisor.stop()
+        self.faults.close()
         await self.faults.idle()
         await self.position_requests.stop()
         if self.webhook is not None:
@@ -294,41 +317,129 @@ class Operations:
                 unsubscribe()
         self._unsubscribe = []
 
+    def validate(self, config: AlarmConfig) -> None:
+        """Check what a new configuration needs here before it is applied (the HTTP token).
+
+        Raises:
+            ConfigError: naming the file and key (an unreadable or empty token file).
+        """
+        read_token(config)
+
     async def reload(self, config: AlarmConfig) -> None:
         """Apply a new validated configuration (SIGHUP) to the operations parts.
 
-        Radios are not reopened: a change of ``radios`` needs a restart (logged).
+        What the new configuration needs (the HTTP token) is read before
+        anything is applied; if it cannot be, the reload is refused and the old
+        configuration stays.  The HTTP listener is replaced only when its
+        address or token changed, and a new listener that cannot start leaves
+        the old one running (with a fault).  ``READY=1`` always follows
+        ``RELOADING=1``, whatever happens in between.  Radios, button boxes
+        and the journal are not reopened: a change there needs a restart (logged).
         """
         self.notifier.reloading()
-        if [r.id for r in config.radios] != self.pool.ids:
+        status = "running: configuration reloaded"
+        try:
+            try:
+                token = read_token(config)
+            except ConfigError as exc:
+                log.error("reload refused, keeping the running configuration: %s", exc)
+                self.reload_errors.append(str(exc))
+                status = f"running; reload refused, old configuration kept: {exc}"
+                return
+            self._warn_restart_needed(config)
+            old_config, self.config = self.config, config
+            self.supervisor.reconfigure(
+                interval=config.supervision.interval, misses=config.supervision.misses
+            )
+            old_url = None if self.webhook is None else self.webhook.url
+            if config.fault_alarm.webhook != old_url:
+                if self.webhook is not None:
+                    await self.webhook.stop(drain_timeout=1.0)
+                self.webhook = self._make_webhook(config)
+                if self.webhook is not None:
+                    self.webhook.start()
+            self.faults.reconfigure(
+                targets=fault_targets(config, config.fault_alarm.targets),
+                webhook=self.webhook,
+                site=config.site.name,
+            )
+            if self.scheduler is not None:
+                await self.scheduler.stop()
+            self.scheduler = self._make_scheduler(config)
+            if self.scheduler is not None:
+                self.scheduler.start()
+            await self._reload_http(old_config, config, token)
+            self._rebind_buttons(old_config, config)
+            self.reloads += 1
+            status = f"running: configuration reloaded ({self.reloads})"
+        except Exception as exc:  # a half-applied reload must be loud, and READY must follow
+            log.exception("reload failed part-way")
+            self.reload_errors.append(f"reload failed: {exc}")
+            status = f"running; reload failed part-way: {exc}"
+        finally:
+            self.notifier.ready(status)
+
+    def _warn_restart_needed(self, config: AlarmConfig) -> None:
+        old = self.config
+        if config.radios != old.radios:
             log.warning("radios changed in the configuration; restart the daemon to apply")
-        self.config = config
-        self.supervisor.reconfigure(
-            interval=config.supervision.interval, misses=config.supervision.misses
-        )
-        old_url = None if self.webhook is None else self.webhook.url
-        if config.fault_alarm.webhook != old_url:
-            if self.webhook is not None:
-                await self.webhook.stop(drain_timeout=1.0)
-            self.webhook = self._make_webhook(config)
-            if self.webhook is not None:
-                self.webhook.start()
-        self.faults.reconfigure(
-            targets=fault_targets(config, config.fault_alarm.targets),
-            webhook=self.webhook,
-            site=config.site.name,
-        )
-        if self.scheduler is not None:
-            await self.scheduler.stop()
-        self.scheduler = self._make_scheduler(config)
-        if self.scheduler is not None:
-            self.scheduler.start()
-        if self.http is not None:
-            await self.http.stop()
-            self.http = None
-        await self._start_http(config)
-        self.reloads += 1
-        self.notifier.ready(f"running: configuration reloaded ({self.reloads})")
+        if config.journal != old.journal:
+            log.warning("journal changed in the configuration (%s -> %s); restart the daemon "
+                        "to apply", old.journal, config.journal)
+        old_boxes = {b.id: b for b in old.inputs.buttonboxes}
+        new_boxes = {b.id: b for b in config.inputs.buttonboxes}
+        for box_id in sorted(old_boxes.keys() | new_boxes.keys()):
+            before, after = old_boxes.get(box_id), new_boxes.get(box_id)
+            if before == after:
+                continue
+            if before is None or after is None:
+                log.warning("button box %s %s in the configuration; restart the daemon to "
+                            "apply", box_id, "added" if before is None else "removed")
+            elif _without_buttons(before) != _without_buttons(after):
+                log.warning("button box %s changed in the configuration (port or timing); "
+                            "restart the daemon to apply", box_id)
+
+    def _rebind_buttons(self, old: AlarmConfig, new: AlarmConfig) -> None:
+        """Apply changed button bindings of a running panel, if the panel can take them."""
+        before = {b.id: b for b in old.inputs.buttonboxes}
+        for box in new.inputs.buttonboxes:
+            prev = before.get(box.id)
+            if prev is None or prev.buttons == box.buttons:
+                continue
+            rebind = self.button_boxes.get(box.id)
+            if rebind is None:
+                log.warning("button box %s: button bindings changed; restart the daemon to "
+                            "apply", box.id)
+                continue
+            try:
+                rebind(dict(box.buttons))
+            except Exception as exc:  # a refused binding keeps the old one; say so
+                log.warning("button box %s: new button bindings not applied (%s); restart "
+                            "the daemon to apply", box.id, exc)
+            else:
+                log.info("button box %s: button bindings now %s", box.id, dict(box.buttons))
+
+    async def _reload_http(self, old: AlarmConfig, new: AlarmConfig, token: str | None) -> None:
+        if self.http is not None and new.http.listen == old.http.listen:
+            self.http.token = token  # same socket: only the token can have changed
+            return
+        if new.http.listen is None:
+            if self.http is not None:
+                await self.http.stop()
+                self.http = None
+            return
+        previous = self.http
+        if previous is not None:
+            host, port = parse_listen(new.http.listen)
+            if (host, port) == (previous.host, previous.port):
+                # back to (or another spelling of) the address it listens on: keep it
+                previous.token = token
+                self.faults.clear_fault(FaultKind.INPUT, "http",
+                                        f"listening on {new.http.listen}")
+                return
+        started = await self._start_http(new, token)
+        if started and previous is not None:
+            await previous.stop()
 
     # ------------------------------------------------------------------ inputs
 
@@ -343,6 +454,13 @@ class Operations:
     def watch_input(self, name: str, state: Callable[[], str]) -> None:
         """Export an input's state (``ok``, ``lost``, ``fault``, ...) as a metric."""
         self.inputs[name] = state
+
+    def watch_button_box(self, box_id: str, rebind: Callable[[dict[int, str]], None]) -> None:
+        """Let a reload apply changed button bindings of a running panel without a restart.
+
+        ``rebind`` gets the new ``{button number: button id}``; it raises to refuse.
+        """
+        self.button_boxes[box_id] = rebind
 
     # ------------------------------------------------------------------ views
 
@@ -387,6 +505,10 @@ class Operations:
         )
         return detail
 
+    def health(self) -> dict[str, Any]:
+        """The controller's health plus links, active faults and reloads (control socket)."""
+        return {**self.controller.health(), **self.status()}
+
     def status(self) -> dict[str, Any]:
         """Links, faults and counters (for the status page)."""
         return {
@@ -430,14 +552,19 @@ class Operations:
             sleep=self._test_sleep,
         )
 
-    async def _start_http(self, config: AlarmConfig) -> None:
+    async def _start_http(self, config: AlarmConfig, token: str | None) -> bool:
+        """Start the API on ``http.listen``; False (with a fault) when it cannot listen.
+
+        A listener already running stays untouched: the caller replaces it
+        only once the new one listens.
+        """
         if config.http.listen is None:
-            return
+            return False
         host, port = parse_listen(config.http.listen)
         http = HttpApi(
             _Backend(self),
             render_metrics=self._render_metrics,
-            token=read_token(config),
+            token=token,
             host=host,
             port=port,
         )
@@ -446,12 +573,16 @@ class Operations:
         except OSError as exc:
             # the API is one input among several: alarms must run without it, and
             # the failure is made loud like any other failed input
+            kept = "" if self.http is None else \
+                f"; still on {self.http.host}:{self.http.port}"
             self.faults.raise_fault(
-                FaultKind.INPUT, "http", f"cannot listen on {config.http.listen}: {exc.strerror}"
+                FaultKind.INPUT, "http",
+                f"cannot listen on {config.http.listen}: {exc.strerror or exc}{kept}",
             )
-            return
+            return False
         self.faults.clear_fault(FaultKind.INPUT, "http", f"listening on {config.http.listen}")
         self.http = http
+        return True
 
     def _render_metrics(self) -> bytes:
         self._refresh_gauges()
@@ -513,8 +644,24 @@ class Operations:
         if link is not None:
             self.metrics.link_state(event.radio_id, link.state.value)
 
-    def _on_fault_notice(self, notice: Any) -> None:
+    def _on_fault_notice(self, notice: FaultNotice) -> None:
         self.metrics.fault(notice.kind.value, raised=notice.raised, active=len(self.faults.active))
+        self._journal_fault(notice)
+
+    def _journal_fault(self, notice: FaultNotice) -> None:
+        """Keep the fault in the journal's audit trail (no alarm id: it is no alarm's)."""
+        fact = Fact(
+            notice.at.timestamp(), "", "fault_raised" if notice.raised else "fault_cleared",
+            {"kind": notice.kind.value, "component": notice.component,
+             "detail": notice.detail},
+        )
+        try:
+            self.controller.journal.append([fact])
+        except JournalError as exc:
+            # the journal's own fault lands here when it cannot write: the log,
+            # the webhook and the SDS notice still carry it
+            log.warning("fault %s %s not journaled: %s", notice.kind.value, notice.component,
+                        exc)
 
     async def _callouts_sent(self) -> None:
         """Return once no call-out waits in the dispatcher's queue (LIP requests come after)."""
@@ -537,24 +684,35 @@ class Operations:
                 self.metrics.sds_result(radio or "unknown", ok=True)
             elif state == "failed":
                 self.metrics.sds_result(radio or "none", ok=False)
-            elif state == "radio_accepted" and fact.alarm_id not in self._first_send:
+            elif (state == "radio_accepted" and fact.alarm_id not in self._first_send
+                  and fact.alarm_id not in self._finished):
+                # only the first call-out counts; the cancel messages after the end do not
                 self._first_send.add(fact.alarm_id)
                 if alarm is not None:
                     self.metrics.first_send(fact.at - alarm.created_at)
         elif kind == "answer" and data.get("answer") == "accept":
-            if fact.alarm_id not in self._first_accept and alarm is not None:
+            if (fact.alarm_id not in self._first_accept and fact.alarm_id not in self._finished
+                    and alarm is not None):
                 self._first_accept.add(fact.alarm_id)
                 self.metrics.first_accept(fact.at - alarm.created_at)
-        elif kind in _END_KINDS:
+        elif kind in _END_KINDS and fact.alarm_id not in self._finished:
+            # an alarm counts once, under its first terminal outcome (a resolved
+            # alarm may still be cancelled afterwards)
+            self._finished.add(fact.alarm_id)
             code = self._alarm_types.pop(fact.alarm_id, None)
             if code is None and alarm is not None:
                 code = alarm.type_code
             self.metrics.alarm_finished(code or "unknown", _END_KINDS[kind])
-            self._first_send.discard(fact.alarm_id)
-            self._first_accept.discard(fact.alarm_id)
             self._asked_positions.pop(fact.alarm_id, None)
+            self._prune_counted()
         if kind in ("raised", *_END_KINDS):
             self.metrics.alarms_open.set(len(self.controller.engine.open_alarms()))
+
+    def _prune_counted(self) -> None:
+        """Forget the counted-once marks of alarms the controller no longer holds."""
+        known = self.controller.engine.alarms
+        for marks in (self._first_send, self._first_accept, self._finished):
+            marks.intersection_update(known)
 
     def _on_alarm_changed(self, event: AlarmChanged) -> None:
         if event.state is not AlarmState.ACTIVE:
@@ -585,8 +743,24 @@ class Operations:
             report=sds.DeliveryReportRequest.NONE,
         )
         data, bits = sds.encode(pdu)
-        await self._send_via(radio, target.issi, data, bits, group=target.group,
-                             what=f"fault notice to {target.issi}")
+        what = f"fault notice to {target.issi}"
+        try:
+            handle = await radio.send_sds(
+                target.issi, data, bits, group=target.group,
+                access_priority=_FAULT_PRIORITY.access_priority,
+            )
+            await handle.wait_accepted()
+            # waited for here (not in the background): a notice that did not go out
+            # is tried again by the fault reporter, through another radio if any
+            ok = await handle.wait_result()
+        except NoRadioAvailable:
+            raise
+        except TetrakitError as exc:
+            self.metrics.sds_result(radio.id, ok=False)
+            raise NoticeNotSent(f"{what} via {radio.id}: {exc}", radio=radio.id) from exc
+        self.metrics.sds_result(radio.id, ok=ok)
+        if not ok:
+            raise NoticeNotSent(f"{what} via {radio.id} was not sent", radio=radio.id)
 
     async def _send_lip(self, issi: int, data: bytes, bits: int) -> None:
         radio = self.pool.pick()
@@ -680,6 +854,11 @@ def _concerns(event: dict[str, Any], recipient: dict[str, Any]) -> bool:
         key.split("/")[1] == str(recipient["issi"])
 
 
+def _without_buttons(box: ButtonBox) -> ButtonBox:
+    """A button box's configuration with its bindings blanked (what needs a restart)."""
+    return dataclasses.replace(box, buttons=())
+
+
 def _issis(issis: Sequence[int]) -> str:
     return ", ".join(str(i) for i in issis) or "nobody"
 
@@ -690,7 +869,7 @@ class _Backend:
     def __init__(self, ops: Operations) -> None:
         self.ops = ops
 
-    async def trigger(self, request: TriggerRequest, *, source: str) -> str:
+    async def trigger(self, request: TriggerRequest, *, source: str) -> Triggered:
         location: str | Location | None = None
         if isinstance(request.location, dict):
             loc = request.location
@@ -711,11 +890,17 @@ class _Backend:
             if isinstance(exc.__cause__, JournalError):
                 raise  # 503: the journal cannot take it
             raise ValueError(str(exc)) from None  # 400: unknown button or alarm type
-        return reply.alarm_id
+        return Triggered(reply.alarm_id, reply.duplicate)
 
-    async def cancel(self, alarm_id: str, *, source: str) -> dict[str, Any]:
+    async def cancel(
+        self, alarm_id: str, *, source: str, reason: str | None = None
+    ) -> dict[str, Any]:
         if alarm_id not in self.ops.controller.engine.alarms:
             raise LookupError(alarm_id)
+        # the controller journals who cancelled ("source") with the cancel fact; the
+        # caller's reason goes with it there, so the audit trail says why
+        if reason:
+            source = f"{source} (reason: {reason})"
         try:
             return await self.ops.controller.cancel(alarm_id, source=source)
         except AlarmRefusedError as exc:

@@ -56,6 +56,8 @@ class PositionFix:
         altitude_m: metres, when the report has one.
         accuracy_m: horizontal error bound in metres, when known.
         received_at: controller time (seconds since the epoch) of arrival.
+        reason: the report's reason for sending (TS 100 392-18-1 cl. 6.3.70; 32 =
+            response to an immediate location request), None when not given.
     """
 
     issi: int
@@ -64,6 +66,7 @@ class PositionFix:
     altitude_m: float | None
     accuracy_m: float | None
     received_at: float
+    reason: int | None = None
 
 
 class PositionBook:
@@ -72,6 +75,9 @@ class PositionBook:
     def __init__(self) -> None:
         self._fixes: dict[int, PositionFix] = {}
         self.reports = 0
+        #: reports by reason for sending (None: no reason given), to tell the
+        #: answers to our requests from periodic reports
+        self.by_reason: dict[int | None, int] = {}
         self.ignored = 0
 
     def record_sds(
@@ -93,10 +99,13 @@ class PositionBook:
         if position is None:
             self.ignored += 1
             return None
-        return self.record(issi, position, now)
+        reason = getattr(pdu, "reason_for_sending", None)
+        return self.record(issi, position, now, reason=None if reason is None else int(reason))
 
-    def record(self, issi: int, position: lip.Position, now: float) -> PositionFix:
-        """Store a position reported by ``issi`` at ``now``."""
+    def record(
+        self, issi: int, position: lip.Position, now: float, *, reason: int | None = None
+    ) -> PositionFix:
+        """Store a position reported by ``issi`` at ``now`` (with its reason for sending)."""
         fix = PositionFix(
             issi,
             position.latitude,
@@ -104,9 +113,11 @@ class PositionBook:
             position.altitude_m,
             position.accuracy_m,
             now,
+            reason,
         )
         self._fixes[issi] = fix
         self.reports += 1
+        self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
         return fix
 
     def last(self, issi: int) -> PositionFix | None:
@@ -149,6 +160,7 @@ class PositionBook:
                     },
                     "age_s": round(max(0.0, now - fix.received_at), 1),
                     "distance_m": distance,
+                    "reason": fix.reason,
                 }
             )
         return out

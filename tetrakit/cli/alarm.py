@@ -61,7 +61,7 @@ def check(config_path: Path) -> None:
 @_config_option
 @click.argument("button", required=False)
 @click.option("--type", "alarm_type", metavar="CODE", help="Alarm type code instead of a button.")
-@click.option("--location", metavar="TEXT", help="Location text (with --type, or to override).")
+@click.option("--location", metavar="TEXT", help="Location text (with --type).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def trigger(config_path: Path, button: str | None, alarm_type: str | None, location: str | None,
             as_json: bool) -> None:
@@ -70,6 +70,15 @@ def trigger(config_path: Path, button: str | None, alarm_type: str | None, locat
 
     if button is None and alarm_type is None:
         raise click.UsageError("give a BUTTON, or --type CODE and --location TEXT")
+    if button is not None and (alarm_type is not None or location is not None):
+        # a button carries its own type and location; overriding them would make a
+        # real press of that button a "duplicate" of this alarm and swallow it
+        given = " and ".join(o for o, v in (("--type", alarm_type), ("--location", location))
+                             if v is not None)
+        raise click.UsageError(
+            f"give either BUTTON ({button}) or --type CODE --location TEXT, not both "
+            f"(remove {given})"
+        )
     if button is None and not location:
         raise click.UsageError("--type needs --location TEXT")
     cfg = load_config(config_path)
@@ -128,6 +137,13 @@ def status(config_path: Path, alarm_id: str | None, as_json: bool) -> None:
     )
     click.echo(f"radios: {radios or 'none'}; journal {health['journal']}; "
                f"{health['open_alarms']} open alarm(s); {health['queued_sds']} SDS queued")
+    faults = health.get("faults", [])
+    if faults:
+        # a lost panel or a dead radio must be seen where people look first
+        click.echo(f"ACTIVE FAULTS ({len(faults)}):")
+        for f in faults:
+            click.echo(f"    {f['kind']} {f['component']}: {f['detail']} "
+                       f"(since {f['since']})")
     if not alarms:
         click.echo("no alarms")
     for a in alarms:
@@ -163,6 +179,19 @@ def _format_recipient(r: dict[str, Any]) -> str:
             f"calls {r['calls']}{level}")
 
 
+def _format_position(p: dict[str, Any], name: str) -> str:
+    """``2001 Kari  62.46479, 6.34512  3 s ago  31 m away`` (or that none was reported)."""
+    head = f"{p['issi']:<11} {name[:24]:<24}"
+    pos = p.get("position")
+    if not pos:
+        return f"{head} no position reported"
+    where = f"{pos['latitude']:.5f}, {pos['longitude']:.5f}"
+    distance = p.get("distance_m")
+    away = "distance unknown (alarm has no coordinates)" if distance is None \
+        else f"{distance:.0f} m away"
+    return f"{head} {where}  {p['age_s']:.0f} s ago  {away}"
+
+
 def _format_detail(a: dict[str, Any]) -> str:
     lines = [_format_summary(a), f"text: {a['text']}"]
     loc = a.get("location_detail") or {}
@@ -170,6 +199,11 @@ def _format_detail(a: dict[str, Any]) -> str:
         lines.append(f"position: {loc['latitude']:.5f}, {loc['longitude']:.5f}")
     lines.append("recipients:")
     lines += ["  " + _format_recipient(r) for r in a.get("recipients", [])]
+    positions = a.get("positions")
+    if positions:
+        names = {r["issi"]: r.get("name") or "" for r in a.get("recipients", [])}
+        lines.append("positions:")
+        lines += ["  " + _format_position(p, names.get(p["issi"], "")) for p in positions]
     lines.append("timeline:")
     for ev in a.get("timeline", []):
         extra = {k: v for k, v in ev.items() if k not in ("at", "kind") and v not in (None, "")}

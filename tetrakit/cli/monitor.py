@@ -39,8 +39,8 @@ def monitor(port_options: PortOptions, as_json: bool, count: int | None,
     client = radio_client(port_options)
     seen = 0
     try:
-        click.echo(f"monitoring {port_options.port} (Ctrl-C to stop)", err=True)
         client.open(timeout=init_timeout)
+        click.echo(f"monitoring {port_options.port} (Ctrl-C to stop)", err=True)
         for event in client.events(timeout=duration):
             if isinstance(event, LinkStateChanged):
                 click.echo(f"link {event.state.value}: {event.reason}", err=True)

@@ -73,6 +73,12 @@ def _finish(client: RadioClient, handle: SdsHandle, wanted: SdsState, deadline: 
     if state is SdsState.DELIVERED:
         status = handle.delivery_status
         what = "" if status is None else f": {delivery_status_name(status)}"
+        if handle.group:
+            # a group has no single recipient: DELIVERED means the first member's
+            # report arrived, so name the group and whose report that was
+            first = next(iter(handle.reports), None)
+            source = "" if first is None else f" (first report from {first})"
+            return f"delivered to group {handle.to}{source}{ref}{what}"
         return f"delivered to {handle.to}{ref}{what}"
     if state is SdsState.SENT and wanted is SdsState.SENT:
         return f"sent to {handle.to}{ref}"
@@ -96,7 +102,8 @@ def _finish(client: RadioClient, handle: SdsHandle, wanted: SdsState, deadline: 
 @_to_option
 @_group_option
 @click.option("--wait-report", is_flag=True,
-              help="Exit 0 only once the recipient's delivery report arrives.")
+              help="Exit 0 only once the recipient's delivery report arrives (with --group: "
+                   "the first member's report).")
 @_timeout_option
 @_priority_option
 @click.option("--reference", type=click.IntRange(0, 255), default=None, metavar="N",

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address
 from typing import Any, cast
 
-from tetrakit._bits import BitReader, BitWriter
+from tetrakit._bits import BitReader, BitWriter, check_bit_length, check_octets
 from tetrakit.errors import DecodeError, EncodeError
 from tetrakit.lip.enums import (
     AddressType,
@@ -102,7 +102,12 @@ def decode(data: bytes, bits: int | None = None) -> LipPdu:
     Raises:
         DecodeError: when the data is shorter than the PDU's mandatory fields
             or ``bits`` does not fit ``data``; names the field and bit offset.
+        TypeError: when ``data`` is not bytes-like or ``bits`` not an int.
     """
+    if type(data) is not bytes:
+        data = check_octets(data)
+    if bits is not None and type(bits) is not int:
+        check_bit_length(bits)
     if (data[0] < 0x40 if (bits == 76 and len(data) >= 10) or (
             bits is None and len(data) == 10 and not data[9] & 0xF) else False):
         # Hot path: a short location report (PDU type 0, fixed 76 bits) with
@@ -329,7 +334,11 @@ def from_sds(data: bytes, bits: int | None = None) -> LipPdu:
 
     Raises:
         DecodeError: when the PI is not 0x0A or the LIP PDU does not decode.
+        TypeError: when ``data`` is not bytes-like (hex text: ``bytes.fromhex``)
+            or ``bits`` not an int.
     """
+    data = check_octets(data)
+    check_bit_length(bits)
     if not data:
         raise DecodeError("no data: a LIP PDU starts with protocol identifier 0x0A",
                           field="protocol_identifier", bit_offset=0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tetrakit.errors import EncodeError
 
 __all__ = [
+    "HORIZONTAL_VELOCITY_LOWER_BOUND_CODE",
     "LATITUDE_BITS",
     "LONGITUDE_BITS",
     "RawBits",
@@ -28,6 +29,7 @@ __all__ = [
     "horizontal_uncertainty_code",
     "horizontal_uncertainty_m",
     "horizontal_velocity_code",
+    "horizontal_velocity_is_lower_bound",
     "horizontal_velocity_kmh",
     "latitude_deg",
     "latitude_raw",
@@ -135,6 +137,15 @@ def horizontal_velocity_kmh(code: int) -> float | None:
     known, returned as ``None``.
     """
     return _SPEEDS[code]
+
+
+#: Table 6.51 prints code 126 as "more than 1 043 km/h": its speed is a lower bound.
+HORIZONTAL_VELOCITY_LOWER_BOUND_CODE = 126
+
+
+def horizontal_velocity_is_lower_bound(code: int) -> bool:
+    """True for code 126, whose speed Table 6.51 gives only as "more than 1 043 km/h"."""
+    return code == HORIZONTAL_VELOCITY_LOWER_BOUND_CODE
 
 
 def horizontal_velocity_code(kmh: float | None) -> int:

@@ -73,6 +73,7 @@ def _short(p: ShortLocationReport) -> dict[str, Any]:
         "position_error_m": p.position_error_m,
         "horizontal_velocity": p.horizontal_velocity,
         "horizontal_velocity_kmh": p.horizontal_velocity_kmh,
+        "horizontal_velocity_is_lower_bound": p.horizontal_velocity_is_lower_bound,
         "direction_of_travel": p.direction_of_travel,
         "direction_of_travel_deg": p.direction_of_travel_deg,
     }
@@ -121,6 +122,7 @@ def _velocity(out: dict[str, Any], vel: Velocity) -> None:
     if vel.horizontal_velocity is not None:
         out["horizontal_velocity"] = vel.horizontal_velocity
         out["horizontal_velocity_kmh"] = vel.horizontal_velocity_kmh
+        out["horizontal_velocity_is_lower_bound"] = vel.horizontal_velocity_is_lower_bound
     for name in ("horizontal_velocity_uncertainty", "vertical_velocity",
                  "vertical_velocity_uncertainty", "direction_of_travel_extended_uncertainty"):
         value = getattr(vel, name)
@@ -208,7 +210,9 @@ def to_dict(pdu: LipPdu) -> dict[str, Any]:
     Keys used wherever the field exists: ``pdu_type``, ``time_elapsed``,
     ``longitude``, ``latitude`` (degrees), ``position_error``,
     ``horizontal_velocity`` (code), ``horizontal_velocity_kmh`` (``None`` if
-    not known), ``direction_of_travel``, ``type_of_additional_data``,
+    not known) with ``horizontal_velocity_is_lower_bound`` (true for code 126,
+    "more than 1 043 km/h", where the km/h figure is a lower bound),
+    ``direction_of_travel``, ``type_of_additional_data``,
     ``reason_for_sending`` or ``user_defined_data``, ``location_shape``,
     ``time_type``, ``altitude_m``, ``velocity_type``,
     ``acknowledgement_request``, ``report_type`` (with ``report_type_name``),

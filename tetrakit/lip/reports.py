@@ -37,6 +37,7 @@ from tetrakit.lip.fields import (
     horizontal_uncertainty_code,
     horizontal_uncertainty_m,
     horizontal_velocity_code,
+    horizontal_velocity_is_lower_bound,
     horizontal_velocity_kmh,
     latitude_deg,
     latitude_raw,
@@ -196,8 +197,17 @@ class ShortLocationReport:
 
     @property
     def horizontal_velocity_kmh(self) -> float | None:
-        """Speed in km/h; ``None`` when not known (code 127)."""
+        """Speed in km/h; ``None`` when not known (code 127).
+
+        For code 126 the value (1082.5) is a lower bound: Table 6.51 says
+        "more than 1 043 km/h"; see :attr:`horizontal_velocity_is_lower_bound`.
+        """
         return horizontal_velocity_kmh(self.horizontal_velocity)
+
+    @property
+    def horizontal_velocity_is_lower_bound(self) -> bool:
+        """True for code 126: the real speed is more than :attr:`horizontal_velocity_kmh`."""
+        return horizontal_velocity_is_lower_bound(self.horizontal_velocity)
 
     @property
     def direction_of_travel_deg(self) -> float | None:
@@ -442,10 +452,20 @@ class Velocity:
 
     @property
     def horizontal_velocity_kmh(self) -> float | None:
-        """Speed in km/h; ``None`` when absent or not known (127)."""
+        """Speed in km/h; ``None`` when absent or not known (127).
+
+        For code 126 the value is a lower bound ("more than 1 043 km/h",
+        Table 6.51); see :attr:`horizontal_velocity_is_lower_bound`.
+        """
         if self.horizontal_velocity is None:
             return None
         return horizontal_velocity_kmh(self.horizontal_velocity)
+
+    @property
+    def horizontal_velocity_is_lower_bound(self) -> bool:
+        """True for code 126: the real speed is more than :attr:`horizontal_velocity_kmh`."""
+        return (self.horizontal_velocity is not None
+                and horizontal_velocity_is_lower_bound(self.horizontal_velocity))
 
     @property
     def direction_of_travel_extended_deg(self) -> float | None:
@@ -587,8 +607,13 @@ class LongLocationReport:
 
     @property
     def horizontal_velocity_kmh(self) -> float | None:
-        """Speed in km/h; ``None`` when absent or not known."""
+        """Speed in km/h; ``None`` when absent or not known; a lower bound for code 126."""
         return None if self.velocity is None else self.velocity.horizontal_velocity_kmh
+
+    @property
+    def horizontal_velocity_is_lower_bound(self) -> bool:
+        """True when the speed is code 126, "more than 1 043 km/h" (Table 6.51)."""
+        return self.velocity is not None and self.velocity.horizontal_velocity_is_lower_bound
 
     @property
     def time_elapsed_s(self) -> float | None:

@@ -184,7 +184,7 @@ class RadioClient(RadioFrontEnd):
                 self.url, baudrate=self._baudrate, rtscts=self._rtscts, trace=self._trace
             )
         except TransportError as exc:
-            session.connection_failed(self._clock(), exc)
+            session.connection_failed(self._clock(), exc, raised=raise_errors)
             self._collect()
             if raise_errors:
                 raise

@@ -351,10 +351,15 @@ class RadioSession:
         self._start_init(now, "port opened", restarted=True)
         self._run(now)
 
-    def connection_failed(self, now: float, error: BaseException) -> None:
-        """Opening the port failed; try again after the backoff delay."""
+    def connection_failed(self, now: float, error: BaseException, *, raised: bool = False) -> None:
+        """Opening the port failed; try again after the backoff delay.
+
+        ``raised``: the caller raises ``error`` to its own caller (a first open
+        from the CLI), which reports it; the session then logs it at DEBUG only,
+        so that the failure is not printed twice.
+        """
         self._last_error = str(error)
-        log.warning("cannot open radio port: %s", error)
+        log.log(logging.DEBUG if raised else logging.WARNING, "cannot open radio port: %s", error)
         self._schedule_reconnect(now)
 
     def connection_lost(self, now: float, error: BaseException | None) -> None:
@@ -489,8 +494,11 @@ class RadioSession:
             else sds.DeliveryReportRequest.NONE
         )
         try:
+            # SDS-TL service selection (cl. 29.4.2.4): on the uplink 1 = "group or
+            # individual"; 0 would tell the SwMI the message is for an individual only
             pdu = sds.text_message(
-                text, message_reference=ref, report=request, immediate=immediate
+                text, message_reference=ref, report=request, immediate=immediate,
+                service_selection=group,
             )
             data, bits = sds.encode(pdu)
             return self.send_sds(

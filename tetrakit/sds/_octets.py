@@ -1,5 +1,9 @@
 """Helpers for octet strings whose last octet may be partly used.
 
+Fields inside octets are read with :class:`tetrakit._bits.BitReader`
+(:func:`reader_at`) and written with ``BitWriter``; these helpers cut the
+octet-aligned payload that follows them.
+
 Everything in SDS-TL, text and location SDUs is octet aligned except the end:
 the PEI length is in bits, so the user data may stop inside an octet.  Such
 data is held as left-aligned octets with the unused low bits zero, plus the bit
@@ -9,9 +13,25 @@ compares equal however it was built).
 
 from __future__ import annotations
 
+from tetrakit._bits import BitReader
 from tetrakit.errors import DecodeError, EncodeError
 
-__all__ = ["check_tail", "need", "tail_bits", "take_tail"]
+__all__ = ["check_tail", "need", "reader_at", "tail_bits", "take_tail"]
+
+
+def reader_at(data: bytes, start: int, bits: int, field: str) -> BitReader:
+    """A :class:`BitReader` over the PDU's first ``bits`` bits, at octet ``start``.
+
+    Sub-octet fields are read with it; octet-aligned payload after them is cut
+    with :func:`take_tail` at ``reader.position >> 3``.  Positions in its
+    errors count from the start of the PDU.
+
+    Raises:
+        DecodeError: naming ``field`` when the PDU ends before octet ``start``.
+    """
+    reader = BitReader(data, bits)
+    reader.skip(start * 8, field)
+    return reader
 
 
 def take_tail(data: bytes, start: int, end_bits: int) -> tuple[bytes, int | None]:

@@ -18,6 +18,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from tetrakit._bits import check_bit_length, check_octets
 from tetrakit.errors import DecodeError, EncodeError
 from tetrakit.sds._octets import check_tail, take_tail
 from tetrakit.sds.concat import (
@@ -88,10 +89,14 @@ SdsPdu: TypeAlias = SdsTransfer | SdsReport | SdsAck | SdsTlOther | SimpleText |
 _TEXT = (ProtocolId.SIMPLE_TEXT_MESSAGING, ProtocolId.SIMPLE_IMMEDIATE_TEXT_MESSAGING)
 
 # --- the hot path: SDS-TL text messages ----------------------------------------
-# Text messages are what the alarm controller sends and receives most, so
-# their common shape (no storage fields, no timestamp, whole octets) is
-# decoded and encoded in straight-line code at the top of decode()/encode();
-# the tests check it against the general path.  Decoding fills the frozen
+# Every other field of every PDU is read and written with tetrakit._bits'
+# BitReader/BitWriter (the general path in tl.py, text.py, udh.py, ...).  Text
+# messages are what the alarm controller sends and receives most, and going
+# through a BitReader costs them about a microsecond more per message, which
+# puts benchmarks/codecs.py over its 1.3x target; so their common shape (no
+# storage fields, no timestamp, whole octets) alone is decoded and encoded
+# with octet indexing at the top of decode()/encode().  The tests check it
+# against the general path.  Decoding fills the frozen
 # dataclasses' slots through their descriptors instead of __init__ (see
 # tetrakit.sds._build for why that is safe and what it saves).
 _TEXT_TL_PIS = frozenset({ProtocolId.TEXT_MESSAGING, ProtocolId.IMMEDIATE_TEXT_MESSAGING})
@@ -140,7 +145,9 @@ def decode(data: bytes, bits: int | None = None) -> Any:
         DecodeError: when the data does not form a PDU (field and bit offset named).
     """
     if type(data) is not bytes:
-        data = bytes(data)
+        data = check_octets(data)
+    if bits is not None and type(bits) is not int:
+        check_bit_length(bits)
     total = len(data) << 3
     if (bits is None or bits == total) and total >= 32:
         fast_pi = _FAST_PI[data[0]]
@@ -321,10 +328,23 @@ def text_message(
 
 
 def simple_text(text: str, *, immediate: bool = False) -> SimpleText:
-    """A simple text message without SDS-TL (PI 0x02 / 0x09, cl. 29.5.2)."""
+    """A simple text message without SDS-TL (PI 0x02 / 0x09, cl. 29.5.2).
+
+    Raises:
+        EncodeError: when the text does not fit one SDS (checked here, as
+            :func:`text_message` does, not only when it is encoded).
+    """
+    content = TextContent.from_text(text)
+    header_bits = 8 + 8  # PI and text coding scheme octet
+    if header_bits + 8 * len(content.data) > MAX_TYPE4_BITS:
+        limit = (MAX_TYPE4_BITS - header_bits) // 8
+        raise EncodeError(
+            f"{len(text)} characters do not fit one simple text SDS (at most {limit} Latin-1 "
+            "characters)", field="text", value=len(text),
+        )
     pi = (ProtocolId.SIMPLE_IMMEDIATE_TEXT_MESSAGING if immediate
           else ProtocolId.SIMPLE_TEXT_MESSAGING)
-    return SimpleText(pi, TextContent.from_text(text))
+    return SimpleText(pi, content)
 
 
 def sds_report(

@@ -31,8 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeAlias
 
+from tetrakit._bits import BitWriter
 from tetrakit.errors import EncodeError
-from tetrakit.sds._octets import check_tail, need, take_tail
+from tetrakit.sds._octets import check_tail, reader_at, take_tail
 from tetrakit.sds.protocol_id import ProtocolId, to_protocol_id
 
 __all__ = [
@@ -160,33 +161,26 @@ def decode_concatenated(data: bytes, start: int, bits: int) -> ConcatenatedPaylo
     Raises:
         DecodeError: when a header field is cut short.
     """
-    offset = start * 8
-    need(bits, offset, 8, "concatenation_control")
-    octet = data[start]
-    if octet >> 5 != _TRANSFER:
+    reader = reader_at(data, start, bits, "concatenation_control")
+    reader.peek(8, "concatenation_control")  # PDU type, flag and reference share one octet
+    pdu_type = reader.read(3, "concatenation_pdu_type")
+    if pdu_type != _TRANSFER:
         rest, rest_bits = take_tail(data, start, bits)
         return ConcatenatedData(
             rest, rest_bits,
-            f"concatenation PDU type {octet >> 5} is not known (only 0, concatenation "
+            f"concatenation PDU type {pdu_type} is not known (only 0, concatenation "
             "transfer); kept raw",
         )
-    extended = bool(octet & 0x10)
-    reference = octet & 0xF
-    pos = start + 1
+    extended = reader.read_bool("extended_reference")
+    reference = reader.read(4, "concatenation_reference")
     if extended:
-        need(bits, pos * 8, 8, "concatenation_reference_extension")
-        reference = (reference << 8) | data[pos]
-        pos += 1
-    need(bits, pos * 8, 8, "total_parts")
-    need(bits, pos * 8 + 8, 8, "sequence_number")
-    total, sequence = data[pos], data[pos + 1]
-    pos += 2
+        reference = (reference << 8) | reader.read(8, "concatenation_reference_extension")
+    total = reader.read(8, "total_parts")
+    sequence = reader.read(8, "sequence_number")
     payload_pi: ProtocolId | int | None = None
     if sequence == 1:
-        need(bits, pos * 8, 8, "payload_protocol_id")
-        payload_pi = to_protocol_id(data[pos])
-        pos += 1
-    rest, rest_bits = take_tail(data, pos, bits)
+        payload_pi = to_protocol_id(reader.read(8, "payload_protocol_id"))
+    rest, rest_bits = take_tail(data, reader.position >> 3, bits)
     return ConcatenatedPart(reference, total, sequence, rest, rest_bits, payload_pi, extended)
 
 
@@ -196,13 +190,17 @@ def encode_concatenated(payload: ConcatenatedPayload) -> bytes:
         check_tail(payload.data, payload.bits, "concatenated_data")
         return payload.data
     # the fields were checked when the part was built
-    ref = payload.reference
-    # extension flag and the upper 4 bits, then the low 8; or the 4-bit reference
-    head = bytes((0x10 | (ref >> 8), ref & 0xFF)) if payload.extended_reference else bytes((ref,))
-    head += bytes((payload.total, payload.sequence))
+    writer = BitWriter()
+    writer.write(_TRANSFER, 3, "concatenation_pdu_type")
+    writer.write_bool(payload.extended_reference, "extended_reference")
+    # a 12-bit reference with the extension flag, else 4 bits
+    writer.write(payload.reference, 12 if payload.extended_reference else 4,
+                 "concatenation_reference")
+    writer.write(payload.total, 8, "total_parts")
+    writer.write(payload.sequence, 8, "sequence_number")
     if payload.payload_protocol_id is not None:
-        head += bytes((payload.payload_protocol_id,))
-    return head + payload.data
+        writer.write(payload.payload_protocol_id, 8, "payload_protocol_id")
+    return writer.to_bytes() + payload.data
 
 
 def encode_concatenated_sds(pdu: ConcatenatedSds) -> bytes:

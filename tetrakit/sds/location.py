@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from tetrakit._bits import BitWriter
 from tetrakit.errors import EncodeError
-from tetrakit.sds._octets import check_tail, need, take_tail
+from tetrakit.sds._octets import check_tail, reader_at, take_tail
 from tetrakit.sds.protocol_id import ProtocolId
 
 __all__ = [
@@ -86,9 +87,9 @@ class LocationData:
 
 def decode_location_sdu(data: bytes, start: int, bits: int) -> LocationData:
     """Decode a location SDU starting at octet ``start`` of a PDU of ``bits`` bits."""
-    need(bits, start * 8, 8, "location_coding_system")
-    system = data[start]
-    rest, rest_bits = take_tail(data, start + 1, bits)
+    reader = reader_at(data, start, bits, "location_coding_system")
+    system = reader.read(8, "location_coding_system")
+    rest, rest_bits = take_tail(data, reader.position >> 3, bits)
     return LocationData(_SYSTEMS.get(system, system), rest, rest_bits)
 
 
@@ -98,7 +99,9 @@ def encode_location_sdu(location: LocationData) -> bytes:
         raise EncodeError("must be 0-255", field="location_coding_system",
                           value=location.coding_system, width=8)
     check_tail(location.data, location.bits, "location_data")
-    return bytes((location.coding_system,)) + location.data
+    writer = BitWriter()
+    writer.write(location.coding_system, 8, "location_coding_system")
+    return writer.to_bytes() + location.data
 
 
 @dataclass(frozen=True, slots=True)

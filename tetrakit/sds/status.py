@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
+from tetrakit._bits import BitReader, BitWriter
 from tetrakit.errors import DecodeError, EncodeError
 
 __all__ = [
@@ -40,6 +41,7 @@ EMERGENCY = 0x0000
 SHORT_REPORT_FIRST = 0x7C00
 SHORT_REPORT_LAST = 0x7FFF
 USER_STATUS_FIRST = 0x8000
+_SHORT_REPORT_PREFIX = 0b011111  # bits 15..10 of a short report (Table 29.18)
 
 
 class StatusKind(Enum):
@@ -83,8 +85,12 @@ class ShortReport:
 
     @property
     def value(self) -> int:
-        """The 16-bit pre-coded status carrying this report."""
-        return SHORT_REPORT_FIRST | (int(self.report_type) << 8) | self.message_reference
+        """The 16-bit pre-coded status carrying this report (Table 29.18)."""
+        writer = BitWriter()
+        writer.write(_SHORT_REPORT_PREFIX, 6, "short_report_prefix")
+        writer.write(int(self.report_type), 2, "short_report_type")
+        writer.write(self.message_reference, 8, "message_reference")
+        return writer.to_int()[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +128,10 @@ class StatusPdu:
         """The SDS-SHORT-REPORT carried, or ``None`` for other ranges."""
         if not self.is_short_report:
             return None
-        return ShortReport(_SHORT_TYPES[(self.value >> 8) & 0x3], self.value & 0xFF)
+        reader = BitReader.from_int(self.value, 16)
+        reader.skip(6, "short_report_prefix")  # 011111, checked by the range
+        report_type = _SHORT_TYPES[reader.read(2, "short_report_type")]
+        return ShortReport(report_type, reader.read(8, "message_reference"))
 
     @property
     def short_report_type(self) -> ShortReportType | None:
@@ -136,7 +145,9 @@ class StatusPdu:
 
     def to_bytes(self) -> bytes:
         """The two octets as written after ``AT+CMGS`` with ``AT+CTSDS=13,...``."""
-        return self.value.to_bytes(2, "big")
+        writer = BitWriter()
+        writer.write(self.value, 16, "status_value")
+        return writer.to_bytes()
 
 
 def decode_status(value: int | bytes) -> StatusPdu:
@@ -144,13 +155,19 @@ def decode_status(value: int | bytes) -> StatusPdu:
 
     Raises:
         DecodeError: when the value does not fit 16 bits or is not two octets.
+        TypeError: for anything but an int or bytes-like (``bool``, ``float``, ``str``).
     """
-    if isinstance(value, bytes | bytearray):
+    if isinstance(value, bool) or not isinstance(value, int | bytes | bytearray | memoryview):
+        # bool is an int to Python, but True is no status value
+        hint = " (hex text: use tetrakit.decode_status())" if isinstance(value, str) else ""
+        raise TypeError(f"a status is an int or 2 octets, not {type(value).__name__}{hint}")
+    if isinstance(value, bytes | bytearray | memoryview):
+        value = bytes(value)
         if len(value) != 2:
             raise DecodeError(
                 f"a status is 2 octets, got {len(value)}", field="status_value", bit_offset=0
             )
-        value = int.from_bytes(value, "big")
+        value = BitReader(value).read(16, "status_value")
     if not 0 <= value <= 0xFFFF:
         raise DecodeError(f"{value} does not fit 16 bits", field="status_value", bit_offset=0)
     return StatusPdu(value)

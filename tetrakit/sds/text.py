@@ -31,9 +31,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from tetrakit._bits import BitReader, BitWriter
 from tetrakit.errors import EncodeError
 from tetrakit.sds._build import slot_builder
-from tetrakit.sds._octets import check_tail, need, take_tail
+from tetrakit.sds._octets import check_tail, reader_at, take_tail
 from tetrakit.sds.protocol_id import ProtocolId
 from tetrakit.sds.timestamp import SdsTimestamp
 
@@ -134,11 +135,8 @@ def is_best_effort(scheme: int) -> bool:
 def _decode_7bit(data: bytes, bits: int) -> str:
     # MSB-first septets as tetra-kit reads them; osmo-tetra-sq5bpf uses
     # GSM-SMS (LSB-first) packing instead.  No captured vector decides it.
-    value = int.from_bytes(data, "big") >> (len(data) * 8 - bits) if data else 0
-    count = bits // 7
-    return "".join(
-        _GSM7[(value >> (bits - 7 * (i + 1))) & 0x7F] for i in range(count)
-    )
+    reader = BitReader(data, bits)
+    return "".join(_GSM7[reader.read(7, "text")] for _ in range(bits // 7))
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,14 +247,38 @@ def encode_text_sdu(content: TextContent, *, timestamp_allowed: bool = True) -> 
         EncodeError: for a timestamp where none is allowed.
     """
     # the fields were checked when the TextContent was built
-    scheme = content.coding_scheme
     ts = content.timestamp
-    if ts is None:
-        return bytes((scheme,)) + content.data
-    if not timestamp_allowed:
+    if ts is not None and not timestamp_allowed:
         raise EncodeError("simple text (PI 0x02/0x09) carries no timestamp",
                           field="timestamp", value=ts)
-    return bytes((0x80 | scheme, ts >> 16, (ts >> 8) & 0xFF, ts & 0xFF)) + content.data
+    return encode_text_header(content) + content.data
+
+
+def encode_text_header(content: TextContent) -> bytes:
+    """Timestamp-used flag (1), text coding scheme (7) and the timestamp (24) if any."""
+    writer = BitWriter()
+    ts = content.timestamp
+    writer.write_bool(ts is not None, "timestamp_used")
+    writer.write(int(content.coding_scheme), 7, "text_coding_scheme")
+    if ts is not None:
+        writer.write(ts, 24, "timestamp")
+    return writer.to_bytes()
+
+
+def decode_text_header(reader: BitReader, *, timestamp_flag: bool = True,
+                       ) -> tuple[CodingScheme | int, int | None]:
+    """Read the text coding octet and the timestamp it announces (cl. 29.5.4).
+
+    ``timestamp_flag`` False: the flag position is a fill bit (simple text).
+
+    Raises:
+        DecodeError: when the coding octet or the timestamp is cut short.
+    """
+    reader.peek(8, "text_coding_scheme")  # flag and scheme share one octet
+    used = reader.read_bool("timestamp_used")
+    code = reader.read(7, "text_coding_scheme")
+    timestamp = reader.read(24, "timestamp") if used and timestamp_flag else None
+    return _SCHEMES.get(code, code), timestamp
 
 
 def decode_text_sdu(data: bytes, start: int, bits: int, *, timestamp_flag: bool) -> TextContent:
@@ -268,16 +290,9 @@ def decode_text_sdu(data: bytes, start: int, bits: int, *, timestamp_flag: bool)
     Raises:
         DecodeError: when the coding octet or the timestamp is cut short.
     """
-    offset = start * 8
-    need(bits, offset, 8, "text_coding_scheme")
-    octet = data[start]
-    scheme = _SCHEMES.get(octet & 0x7F, octet & 0x7F)
-    start += 1
-    timestamp = None
-    if octet & 0x80 and timestamp_flag:
-        need(bits, offset + 8, 24, "timestamp")
-        timestamp = int.from_bytes(data[start : start + 3], "big")
-        start += 3
+    reader = reader_at(data, start, bits, "text_coding_scheme")
+    scheme, timestamp = decode_text_header(reader, timestamp_flag=timestamp_flag)
+    start = reader.position >> 3
     if not bits & 7:  # whole octets: the common case, no tail to mask
         return _build_text(scheme, data[start:], timestamp, None)
     text, text_bits = take_tail(data, start, bits)

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from typing import TypeAlias
 
+from tetrakit._bits import BitReader, BitWriter
 from tetrakit.errors import EncodeError
 from tetrakit.sds._build import slot_builder
-from tetrakit.sds._octets import check_tail, need, take_tail
+from tetrakit.sds._octets import check_tail, reader_at, take_tail
 from tetrakit.sds.concat import (
     ConcatenatedData,
     ConcatenatedPart,
@@ -442,44 +443,38 @@ def _octet(value: int, name: str) -> None:
 # --- storage / forward ------------------------------------------------------
 
 
-def _decode_storage(data: bytes, pos: int, bits: int) -> tuple[StorageForward, int, bool]:
-    """Decode storage fields at octet ``pos``; return them, the next octet, and
-    whether the address type is reserved (the rest then cannot be located)."""
-    need(bits, pos * 8, 8, "validity_period")
-    octet = data[pos]
-    validity = octet >> 3
-    ftype = _FWD.get(octet & 7, octet & 7)
-    pos += 1
+def _decode_storage(reader: BitReader) -> tuple[StorageForward, bool]:
+    """Read the storage / forward control fields (validity 5 bits, address type 3 bits,
+    then the forward address); return them and whether the address type is
+    reserved (the rest then cannot be located)."""
+    reader.peek(8, "validity_period")  # validity and address type share one octet
+    validity = reader.read(5, "validity_period")
+    code = reader.read(3, "forward_address_type")
+    ftype = _FWD.get(code, code)
     if ftype == ForwardAddressType.SNA:
-        need(bits, pos * 8, 8, "forward_address")
-        address = ForwardAddress(ftype, ssi=data[pos])
-        pos += 1
+        address = ForwardAddress(ftype, ssi=reader.read(8, "forward_address"))
     elif ftype == ForwardAddressType.SSI:
-        need(bits, pos * 8, 24, "forward_address")
-        address = ForwardAddress(ftype, ssi=int.from_bytes(data[pos : pos + 3], "big"))
-        pos += 3
+        address = ForwardAddress(ftype, ssi=reader.read(24, "forward_address"))
     elif ftype == ForwardAddressType.TSI:
-        need(bits, pos * 8, 48, "forward_address")
-        address = ForwardAddress(
-            ftype,
-            ssi=int.from_bytes(data[pos : pos + 3], "big"),
-            extension=int.from_bytes(data[pos + 3 : pos + 6], "big"),
-        )
-        pos += 6
+        reader.peek(48, "forward_address")
+        ssi = reader.read(24, "forward_address")
+        address = ForwardAddress(ftype, ssi=ssi, extension=reader.read(24, "forward_address"))
     elif ftype == ForwardAddressType.EXTERNAL_SUBSCRIBER_NUMBER:
-        need(bits, pos * 8, 8, "external_subscriber_number_length")
-        count = data[pos]
-        nbytes = (count + 1) >> 1  # 4-bit digits, an odd count padded to an octet
-        need(bits, pos * 8 + 8, nbytes * 8, "external_subscriber_number")
-        hexdigits = data[pos + 1 : pos + 1 + nbytes].hex().upper()
-        address = ForwardAddress(ftype, digits=hexdigits[:count])
-        pos += 1 + nbytes
+        count = reader.read(8, "external_subscriber_number_length")
+        # 4-bit digits, an odd count padded to an octet
+        reader.peek(((count + 1) >> 1) * 8, "external_subscriber_number")
+        digits = "".join(_DIGITS[reader.read(4, "external_subscriber_number")]
+                         for _ in range(count))
+        if count & 1:
+            reader.skip(4, "external_subscriber_number")
+        address = ForwardAddress(ftype, digits=digits)
     else:
-        return StorageForward(validity, ForwardAddress(ftype)), pos, ftype != 7
-    return StorageForward(validity, address), pos, False
+        return StorageForward(validity, ForwardAddress(ftype)), ftype != 7
+    return StorageForward(validity, address), False
 
 
-def _encode_storage(storage: StorageForward) -> bytes:
+def _encode_storage(writer: BitWriter, storage: StorageForward) -> None:
+    """Append the storage / forward control fields (cl. 29.4.3.x, 5 + 3 bits and the address)."""
     validity = storage.validity_period
     if not 0 <= validity <= 31:
         raise EncodeError("must be 0-31", field="validity_period", value=validity, width=5)
@@ -487,30 +482,33 @@ def _encode_storage(storage: StorageForward) -> bytes:
     ftype = address.address_type
     if not 0 <= ftype <= 7:
         raise EncodeError("must be 0-7", field="forward_address_type", value=ftype, width=3)
-    head = bytes(((validity << 3) | ftype,))
+    writer.write(validity, 5, "validity_period")
+    writer.write(int(ftype), 3, "forward_address_type")
     if ftype == ForwardAddressType.SNA:
         if address.ssi is None or not 0 <= address.ssi <= 0xFF:
             raise EncodeError("SNA needs ssi 0-255", field="forward_address", value=address.ssi)
-        return head + bytes((address.ssi,))
-    if ftype in (ForwardAddressType.SSI, ForwardAddressType.TSI):
+        writer.write(address.ssi, 8, "forward_address")
+    elif ftype in (ForwardAddressType.SSI, ForwardAddressType.TSI):
         if address.ssi is None or not 0 <= address.ssi <= 0xFFFFFF:
             raise EncodeError("needs ssi 0-0xFFFFFF", field="forward_address", value=address.ssi)
-        out = head + address.ssi.to_bytes(3, "big")
         if ftype == ForwardAddressType.TSI:
             ext = address.extension
             if ext is None or not 0 <= ext <= 0xFFFFFF:
                 raise EncodeError("TSI needs extension 0-0xFFFFFF", field="forward_address",
                                   value=ext)
-            out += ext.to_bytes(3, "big")
-        return out
-    if ftype == ForwardAddressType.EXTERNAL_SUBSCRIBER_NUMBER:
+        writer.write(address.ssi, 24, "forward_address")
+        if ftype == ForwardAddressType.TSI:
+            writer.write(address.extension or 0, 24, "forward_address")
+    elif ftype == ForwardAddressType.EXTERNAL_SUBSCRIBER_NUMBER:
         digits = address.digits or ""
         if len(digits) > 255 or any(c not in _DIGITS for c in digits):
             raise EncodeError("up to 255 digits 0-9 or A-F", field="external_subscriber_number",
                               value=digits)
-        padded = digits + "0" * (len(digits) & 1)
-        return head + bytes((len(digits),)) + bytes.fromhex(padded)
-    return head
+        writer.write(len(digits), 8, "external_subscriber_number_length")
+        for digit in digits:
+            writer.write(_DIGITS.index(digit), 4, "external_subscriber_number")
+        if len(digits) & 1:
+            writer.write(0, 4, "external_subscriber_number")  # pad to an octet
 
 
 # --- decoding ---------------------------------------------------------------
@@ -546,54 +544,46 @@ def decode_tl(protocol_id: ProtocolId | int, data: bytes, bits: int) -> TlPdu:
     Raises:
         DecodeError: when a field is cut short.
     """
-    if bits < 12:
-        need(bits, 8, 4, "message_type")
-    octet = data[1]
-    mtype = octet >> 4
+    reader = reader_at(data, 1, bits, "message_type")
+    mtype = reader.read(4, "message_type")
     if mtype == 0:
-        if bits < 24:
-            need(bits, 16, 8, "message_reference")
-        if protocol_id in _TEXT_TL and not octet & 1:
-            # hot path: a text message without storage fields
-            return _build_transfer(protocol_id, data[2],
-                                   decode_text_sdu(data, 3, bits, timestamp_flag=True),
-                                   _DRR[(octet >> 2) & 3], octet & 2 == 2, None)
-        pos = 3
+        drr = _DRR[reader.read(2, "delivery_report_request")]
+        service_selection = reader.read_bool("service_selection")
+        has_storage = reader.read_bool("storage_forward_control")
+        reference = reader.read(8, "message_reference")
         storage = None
-        if octet & 1:
-            storage, pos, reserved_type = _decode_storage(data, pos, bits)
+        if has_storage:
+            storage, reserved_type = _decode_storage(reader)
             if reserved_type:
-                rest, rest_bits = take_tail(data, pos, bits)
+                rest, rest_bits = take_tail(data, reader.position >> 3, bits)
                 user_data: UserData = RawUserData(
                     rest, rest_bits,
                     "forward address type is reserved: address length unknown, rest undecoded",
                 )
-                return SdsTransfer(protocol_id, data[2], user_data, _DRR[(octet >> 2) & 3],
-                                   bool(octet & 2), storage)
-        return SdsTransfer(protocol_id, data[2], _user_data(protocol_id, data, pos, bits),
-                           _DRR[(octet >> 2) & 3], bool(octet & 2), storage)
+                return _build_transfer(protocol_id, reference, user_data, drr,
+                                       service_selection, storage)
+        return _build_transfer(protocol_id, reference,
+                               _user_data(protocol_id, data, reader.position >> 3, bits),
+                               drr, service_selection, storage)
     if mtype == 1:
-        need(bits, 16, 8, "delivery_status")
-        need(bits, 24, 8, "message_reference")
-        status = data[2]
-        pos = 4
+        ack_required = reader.read_bool("ack_required")
+        reserved = reader.read(2, "reserved")
+        has_storage = reader.read_bool("storage_forward_control")
+        status = reader.read(8, "delivery_status")
+        reference = reader.read(8, "message_reference")
         storage = None
-        if octet & 1:
-            storage, pos, _ = _decode_storage(data, pos, bits)
-        return SdsReport(protocol_id, _STATUS.get(status, status), data[3], bool(octet & 8),
-                         storage, _trailing(data, pos, bits), (octet >> 1) & 3)
+        if has_storage:
+            storage, _ = _decode_storage(reader)
+        return SdsReport(protocol_id, _STATUS.get(status, status), reference, ack_required,
+                         storage, _trailing(data, reader.position >> 3, bits), reserved)
     if mtype == 2:
-        need(bits, 16, 8, "delivery_status")
-        need(bits, 24, 8, "message_reference")
-        status = data[2]
-        return SdsAck(protocol_id, _STATUS.get(status, status), data[3],
-                      _trailing(data, 4, bits), octet & 0xF)
+        reserved = reader.read(4, "reserved")
+        status = reader.read(8, "delivery_status")
+        reference = reader.read(8, "message_reference")
+        return SdsAck(protocol_id, _STATUS.get(status, status), reference,
+                      _trailing(data, reader.position >> 3, bits), reserved)
     # reserved / application defined: keep the bits after the message type
-    value = int.from_bytes(data[1:], "big") if len(data) > 1 else 0
-    body_bits = bits - 12
-    value = (value >> (8 * len(data) - bits)) & ((1 << body_bits) - 1)
-    pad = (-body_bits) & 7
-    body = (value << pad).to_bytes((body_bits + pad) >> 3, "big")
+    body, body_bits = reader.read_rest_bytes()
     return SdsTlOther(protocol_id, mtype,
                       RawUserData(body, body_bits if body_bits & 7 else None,
                                   "reserved or application defined SDS-TL message type"))
@@ -635,32 +625,42 @@ def encode_tl(pdu: TlPdu) -> bytes:
     """
     pi = pdu.protocol_id
     _check_pi(pi)
+    writer = BitWriter()
+    writer.write(pi, 8, "protocol_id")
     if isinstance(pdu, SdsTransfer):
         # the header fields and the user data class were checked on construction
-        head = bytes((pi, (pdu.delivery_report_request << 2)
-                      | (2 if pdu.service_selection else 0)
-                      | (0 if pdu.storage is None else 1), pdu.message_reference))
+        writer.write(MessageType.SDS_TRANSFER, 4, "message_type")
+        writer.write(pdu.delivery_report_request, 2, "delivery_report_request")
+        writer.write_bool(pdu.service_selection, "service_selection")
+        writer.write_bool(pdu.storage is not None, "storage_forward_control")
+        writer.write(pdu.message_reference, 8, "message_reference")
         if pdu.storage is not None:
-            head += _encode_storage(pdu.storage)
-        return head + _encode_user_data(pdu.user_data)
+            _encode_storage(writer, pdu.storage)
+        return writer.to_bytes() + _encode_user_data(pdu.user_data)
     if isinstance(pdu, SdsReport):
         _mr(pdu.message_reference)
         _octet(pdu.delivery_status, "delivery_status")
         if not 0 <= pdu.reserved <= 3:
             raise EncodeError("must be 0-3", field="reserved", value=pdu.reserved, width=2)
-        first = 0x10 | (8 if pdu.ack_required else 0) | (pdu.reserved << 1) | (
-            0 if pdu.storage is None else 1)
-        out = bytes((pi, first, pdu.delivery_status, pdu.message_reference))
+        writer.write(MessageType.SDS_REPORT, 4, "message_type")
+        writer.write_bool(pdu.ack_required, "ack_required")
+        writer.write(pdu.reserved, 2, "reserved")
+        writer.write_bool(pdu.storage is not None, "storage_forward_control")
+        writer.write(pdu.delivery_status, 8, "delivery_status")
+        writer.write(pdu.message_reference, 8, "message_reference")
         if pdu.storage is not None:
-            out += _encode_storage(pdu.storage)
-        return out + _tail(pdu.user_data)
+            _encode_storage(writer, pdu.storage)
+        return writer.to_bytes() + _tail(pdu.user_data)
     if isinstance(pdu, SdsAck):
         _mr(pdu.message_reference)
         _octet(pdu.delivery_status, "delivery_status")
         if not 0 <= pdu.reserved <= 15:
             raise EncodeError("must be 0-15", field="reserved", value=pdu.reserved, width=4)
-        return bytes((pi, 0x20 | pdu.reserved, pdu.delivery_status, pdu.message_reference)) + (
-            _tail(pdu.user_data))
+        writer.write(MessageType.SDS_ACK, 4, "message_type")
+        writer.write(pdu.reserved, 4, "reserved")
+        writer.write(pdu.delivery_status, 8, "delivery_status")
+        writer.write(pdu.message_reference, 8, "message_reference")
+        return writer.to_bytes() + _tail(pdu.user_data)
     mtype = pdu.message_type
     if not 3 <= mtype <= 15:
         raise EncodeError("SdsTlOther is for message types 3-15", field="message_type",
@@ -668,7 +668,7 @@ def encode_tl(pdu: TlPdu) -> bytes:
     body = pdu.body
     check_tail(body.data, body.bits, "body")
     nbits = len(body.data) * 8 if body.bits is None else body.bits
-    value = (mtype << nbits) | (int.from_bytes(body.data, "big") >> (len(body.data) * 8 - nbits))
-    total = 4 + nbits
-    pad = (-total) & 7
-    return bytes((pi,)) + (value << pad).to_bytes((total + pad) >> 3, "big")
+    writer.write(mtype, 4, "message_type")
+    writer.write_bits(int.from_bytes(body.data, "big") >> (len(body.data) * 8 - nbits), nbits,
+                      "body")
+    return writer.to_bytes()

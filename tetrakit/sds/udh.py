@@ -36,10 +36,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import ClassVar, TypeAlias
 
+from tetrakit._bits import BitReader, BitWriter
 from tetrakit.errors import DecodeError, EncodeError
-from tetrakit.sds._octets import need, take_tail
+from tetrakit.sds._octets import reader_at, take_tail
 from tetrakit.sds.concat import LAYOUT_ONE_PUBLIC_IMPLEMENTATION
-from tetrakit.sds.text import _SCHEMES, CodingScheme, TextContent
+from tetrakit.sds.text import TextContent, decode_text_header, encode_text_header
 from tetrakit.sds.timestamp import SdsTimestamp
 
 __all__ = [
@@ -95,11 +96,20 @@ class ConcatenationIe:
 
     def to_bytes(self) -> bytes:
         """Identifier, length and value octets."""
+        writer = BitWriter()
         if self.long_reference:
+            writer.write(_IEI_LONG, 8, "udh_ie_identifier")
+            writer.write(4, 8, "udh_ie_length")
             # low octet first, as ftl/tetra-pei reads it [unverified]
-            return bytes((_IEI_LONG, 4, self.reference & 0xFF, self.reference >> 8,
-                          self.total, self.sequence))
-        return bytes((_IEI_SHORT, 3, self.reference, self.total, self.sequence))
+            writer.write(self.reference & 0xFF, 8, "udh_reference")
+            writer.write(self.reference >> 8, 8, "udh_reference")
+        else:
+            writer.write(_IEI_SHORT, 8, "udh_ie_identifier")
+            writer.write(3, 8, "udh_ie_length")
+            writer.write(self.reference, 8, "udh_reference")
+        writer.write(self.total, 8, "total")
+        writer.write(self.sequence, 8, "sequence")
+        return writer.to_bytes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +133,11 @@ class InformationElement:
 
     def to_bytes(self) -> bytes:
         """Identifier, length and value octets."""
-        return bytes((self.identifier, len(self.data))) + self.data
+        writer = BitWriter()
+        writer.write(self.identifier, 8, "udh_ie_identifier")
+        writer.write(len(self.data), 8, "udh_ie_length")
+        writer.write_bytes(self.data, "udh_ie_data")
+        return writer.to_bytes()
 
 
 UdhElement: TypeAlias = ConcatenationIe | InformationElement
@@ -160,7 +174,10 @@ class UserDataHeader:
     def to_bytes(self) -> bytes:
         """UDH length octet and the elements."""
         body = self._body()
-        return bytes((len(body),)) + body
+        writer = BitWriter()
+        writer.write(len(body), 8, "udh_length")
+        writer.write_bytes(body, "udh")
+        return writer.to_bytes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,28 +220,33 @@ class UdhText:
         return self.content.bits
 
 
-def _decode_elements(data: bytes, pos: int, end: int) -> tuple[UdhElement, ...]:
+def _decode_elements(reader: BitReader, end: int) -> tuple[UdhElement, ...]:
+    """Read information elements up to bit ``end`` (the end of the user data header)."""
     elements: list[UdhElement] = []
-    while pos < end:
-        if pos + 2 > end:
-            raise DecodeError(f"information element header needs 2 octets, {end - pos} left "
-                              "in the user data header", field="udh_ie_length",
-                              bit_offset=pos * 8)
-        iei, length = data[pos], data[pos + 1]
-        value_at = pos + 2
-        if value_at + length > end:
+    while reader.position < end:
+        pos = reader.position
+        if pos + 16 > end:
+            raise DecodeError(f"information element header needs 2 octets, {(end - pos) // 8} "
+                              "left in the user data header", field="udh_ie_length",
+                              bit_offset=pos)
+        iei = reader.read(8, "udh_ie_identifier")
+        length = reader.read(8, "udh_ie_length")
+        if reader.position + length * 8 > end:
             raise DecodeError(f"information element 0x{iei:02X} of {length} octets overruns the "
-                              f"user data header ({end - value_at} octets left)",
-                              field="udh_ie_length", bit_offset=(pos + 1) * 8)
-        value = data[value_at : value_at + length]
+                              f"user data header ({(end - reader.position) // 8} octets left)",
+                              field="udh_ie_length", bit_offset=pos + 8)
         if iei == _IEI_SHORT and length == 3:
-            elements.append(ConcatenationIe(value[0], value[1], value[2]))
+            elements.append(ConcatenationIe(reader.read(8, "udh_reference"),
+                                            reader.read(8, "total_parts"),
+                                            reader.read(8, "sequence_number")))
         elif iei == _IEI_LONG and length == 4:
             # low octet first, as ftl/tetra-pei reads it [unverified]
-            elements.append(ConcatenationIe(value[0] | (value[1] << 8), value[2], value[3], True))
+            low = reader.read(8, "udh_reference")
+            reference = low | (reader.read(8, "udh_reference") << 8)
+            elements.append(ConcatenationIe(reference, reader.read(8, "total_parts"),
+                                            reader.read(8, "sequence_number"), True))
         else:
-            elements.append(InformationElement(iei, value))
-        pos = value_at + length
+            elements.append(InformationElement(iei, reader.read_bytes(length, "udh_ie_data")))
     return tuple(elements)
 
 
@@ -235,30 +257,16 @@ def decode_udh_text(data: bytes, start: int, bits: int) -> UdhText:
         DecodeError: when the text header, the UDH or an element is cut short
             or overruns (field and bit offset named).
     """
-    offset = start * 8
-    need(bits, offset, 8, "text_coding_scheme")
-    octet = data[start]
-    scheme: CodingScheme | int = _SCHEMES.get(octet & 0x7F, octet & 0x7F)
-    pos = start + 1
-    timestamp = None
-    if octet & 0x80:
-        need(bits, pos * 8, 24, "timestamp")
-        timestamp = int.from_bytes(data[pos : pos + 3], "big")
-        pos += 3
-    need(bits, pos * 8, 8, "udh_length")
-    length = data[pos]
-    need(bits, pos * 8 + 8, length * 8, "udh")
-    elements = _decode_elements(data, pos + 1, pos + 1 + length)
-    text, text_bits = take_tail(data, pos + 1 + length, bits)
+    reader = reader_at(data, start, bits, "text_coding_scheme")
+    scheme, timestamp = decode_text_header(reader)
+    length = reader.read(8, "udh_length")
+    reader.peek(length * 8, "udh")  # the whole header must be there
+    elements = _decode_elements(reader, reader.position + length * 8)
+    text, text_bits = take_tail(data, reader.position >> 3, bits)
     return UdhText(UserDataHeader(elements), TextContent(scheme, text, timestamp, text_bits))
 
 
 def encode_udh_text(user_data: UdhText) -> bytes:
     """The octets of PI 0x8A user data (text header, UDH, text)."""
     content = user_data.content
-    ts = content.timestamp
-    if ts is None:
-        head = bytes((content.coding_scheme,))
-    else:
-        head = bytes((0x80 | content.coding_scheme, ts >> 16, (ts >> 8) & 0xFF, ts & 0xFF))
-    return head + user_data.header.to_bytes() + content.data
+    return encode_text_header(content) + user_data.header.to_bytes() + content.data

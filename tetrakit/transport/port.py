@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import os
 import threading
 
 import serial
@@ -176,7 +177,13 @@ class Port:
 
 def _reason(exc: BaseException, what: str = "") -> str:
     """The exception's text, prefixed with ``what`` unless pyserial already said it."""
-    text = str(exc).strip() or type(exc).__name__
+    errno = getattr(exc, "errno", None)
+    if isinstance(exc, serial.SerialException) and isinstance(errno, int):
+        # pyserial repeats the device and the OSError text ("could not open
+        # port X: [Errno 2] ...: 'X'"); the system's own words say it once
+        text = f"{os.strerror(errno)} (errno {errno})"
+    else:
+        text = str(exc).strip() or type(exc).__name__
     if what and not text.lower().startswith(what):
         text = f"{what}: {text}"
     return text
