@@ -282,7 +282,9 @@ def test_daemon_service_counts_drops_in_the_operations_metrics() -> None:
         input_fault=lambda c, d: faults.append((c, d)),
         input_clear=lambda c, d: None,
         watch_input=lambda name, state: None,
+        watch_button_box=lambda box_id, rebind: rebinders.update({box_id: rebind}),
     )
+    rebinders: dict[str, Any] = {}
     controller = SimpleNamespace(subscribe=lambda cb: (lambda: None))
     daemon: Any = SimpleNamespace(
         controller=controller, ops=ops, config=SimpleNamespace(inputs=SimpleNamespace(
@@ -301,6 +303,8 @@ def test_daemon_service_counts_drops_in_the_operations_metrics() -> None:
         await service.start(daemon)
         try:
             await service.inputs[0].wait_connected(5)
+            # a reload can rebind the panel's buttons through the operations
+            assert rebinders["panel-a"] == service.inputs[0].rebind
             os.write(master, b"!PRESS,1,3*0000\n!PRESS,1,3*7E1B\n")
             async with asyncio.timeout(5):
                 while counted() < 2:
@@ -310,5 +314,29 @@ def test_daemon_service_counts_drops_in_the_operations_metrics() -> None:
             await service.stop()
             os.close(master)
             os.close(slave)
+
+    asyncio.run(main())
+
+
+def test_rebind_applies_new_bindings_without_reopening() -> None:
+    """A reload (SIGHUP) that binds panel button 3 makes its next press an alarm."""
+    PRESS_2_3 = encode(Press(2, 3))
+
+    async def main() -> None:
+        async with running() as (inp, transport, hooks, _clock):
+            transport.feed(HELLO_4)
+            transport.feed(PRESS_1_3)
+            await transport.until_acks([1])
+            assert [c for c, _ in hooks.faults] == ["buttonbox:panel-a:3:unbound"]
+            inp.rebind({1: "B3-312", 3: "C2-214"})
+            # the unbound-press fault is over, and button 2 lost its binding
+            assert [c for c, _ in hooks.clears] == ["buttonbox:panel-a:3:unbound"]
+            assert inp.led("A1-101") is None
+            assert inp.state == "ok"
+            transport.feed(PRESS_2_3)
+            await transport.until_acks([1, 2])
+            assert hooks.presses == [("C2-214", "buttonbox:panel-a:3")]
+            with pytest.raises(ValueError):
+                inp.rebind({0: "B3-312"})
 
     asyncio.run(main())

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import inspect
 import logging
 import time
@@ -201,6 +202,38 @@ class ButtonBoxInput:
         now = self.clock()
         for number in numbers:
             self.session.set_led(number, LedMode(mode), now)
+        self._flush()
+
+    def rebind(self, buttons: dict[int, str]) -> None:
+        """Apply new bindings ``{panel button number: controller button id}`` (a reload).
+
+        The line stays open: a press in flight keeps the id it was bound to when
+        it arrived.  LEDs of buttons that lost their binding go dark; the panel's
+        size from its HELLO is checked against the new bindings again.
+
+        Raises:
+            ValueError: a button number below 1.
+        """
+        if any(n < 1 for n in buttons):
+            raise ValueError(f"panel button numbers start at 1: {sorted(buttons)}")
+        old_numbers = {n for ns in self._numbers.values() for n in ns}
+        self.config = dataclasses.replace(self.config, buttons=tuple(sorted(buttons.items())))
+        self._numbers = {}
+        for number, button_id in self.config.buttons:
+            self._numbers.setdefault(button_id, []).append(number)
+        now = self.clock()
+        for number in old_numbers - set(buttons):
+            self.session.set_led(number, LedMode.OFF, now)
+        # a press of a button that is bound now is no longer an unbound-press fault
+        for number in buttons:
+            component = f"{self.component}:{number}:unbound"
+            if component in self.binding_faults:
+                self.binding_faults.discard(component)
+                self._call(self.on_clear, component,
+                           f"panel {self.config.id} button {number} now bound to "
+                           f"{buttons[number]}")
+        if self.session.panel_buttons is not None:
+            self._check_bindings(self.session.panel_buttons)
         self._flush()
 
     def led(self, button_id: str) -> LedMode | None:

@@ -61,6 +61,7 @@ class ButtonBoxService:
         for inp in self.inputs:
             if ops is not None:
                 ops.watch_input(inp.component, _state_of(inp))
+                ops.watch_button_box(inp.config.id, inp.rebind)
             await inp.start()
             log.info("button box %s on %s", inp.config.id, inp.config.port)
 
