@@ -115,6 +115,11 @@ class BitReader:
         Raises:
             DecodeError: if fewer than ``width`` bits remain.
         """
+        end = self._advance(width, field)
+        return (self._value >> (self._bits - end)) & ((1 << width) - 1)
+
+    def _advance(self, width: int, field: str) -> int:
+        """Consume ``width`` bits; return the new position."""
         end = self._pos + width
         if end > self._bits:
             raise DecodeError(
@@ -123,7 +128,7 @@ class BitReader:
                 bit_offset=self._base + self._pos,
             )
         self._pos = end
-        return (self._value >> (self._bits - end)) & ((1 << width) - 1)
+        return end
 
     def read_signed(self, width: int, field: str) -> int:
         """Read a two's complement field of ``width`` bits."""
@@ -150,14 +155,7 @@ class BitReader:
         Raises:
             DecodeError: if fewer than ``width`` bits remain.
         """
-        end = self._pos + width
-        if end > self._bits:
-            raise DecodeError(
-                f"needs {width} bits but only {self._bits - self._pos} remain",
-                field=field,
-                bit_offset=self._base + self._pos,
-            )
-        self._pos = end
+        self._advance(width, field)
 
     def read_rest(self) -> tuple[int, int]:
         """Consume everything left; return ``(value, bit count)``."""
