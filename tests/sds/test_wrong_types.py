@@ -81,3 +81,18 @@ def test_simple_text_checks_length_up_front() -> None:
         sds.simple_text("x" * 254)
     with pytest.raises(EncodeError, match=r"text"):
         sds.simple_text("\u20ac" * 127)  # UCS-2: 254 octets
+
+
+def test_longer_than_one_sds_is_a_decode_error() -> None:
+    """Found by the atheris harness: 2088 bits decoded, then could not be re-encoded."""
+    from tetrakit.errors import DecodeError
+    from tetrakit.sds import decode
+
+    data = bytes([0x82, 0x04, 0x01, 0x01]) + b"A" * 257  # 2088 bits
+    with pytest.raises(DecodeError) as info:
+        decode(data)
+    assert info.value.field == "length"
+    with pytest.raises(DecodeError):
+        decode(data, len(data) * 8)
+    # exactly at the limit still decodes
+    assert decode(data[:255], 2040).user_data.text == "A" * 251

@@ -149,7 +149,7 @@ def decode(data: bytes, bits: int | None = None) -> Any:
     if bits is not None and type(bits) is not int:
         check_bit_length(bits)
     total = len(data) << 3
-    if (bits is None or bits == total) and total >= 32:
+    if (bits is None or bits == total) and 32 <= total <= MAX_TYPE4_BITS:
         fast_pi = _FAST_PI[data[0]]
         octet, scheme = data[1], data[3]
         if fast_pi is not None and not octet & 0xF1 and scheme < 0x80:
@@ -174,6 +174,11 @@ def decode(data: bytes, bits: int | None = None) -> Any:
     elif bits < 0 or bits > total:
         raise DecodeError(f"length {bits} bits does not fit the {len(data)} octets given",
                           field="length", bit_offset=0)
+    if bits > MAX_TYPE4_BITS:
+        # the length indicator of U/D-SDS-DATA has 11 bits (EN 300 392-2 cl. 14):
+        # anything longer is not one SDS, and could not be sent on as one
+        raise DecodeError(f"{bits} bits exceed the {MAX_TYPE4_BITS} bits of one SDS type-4 "
+                          "message", field="length", bit_offset=MAX_TYPE4_BITS)
     if bits < 8:
         raise DecodeError(f"type-4 user data starts with the 8-bit protocol identifier, "
                           f"got {bits} bits", field="protocol_id", bit_offset=0)
