@@ -167,3 +167,65 @@ def test_cme_table_and_reserved_codes() -> None:
     assert CmeError.lookup(7) == 7 and not isinstance(CmeError.lookup(7), CmeError)
     assert all(CmeError.is_reserved(c) for c in (*reserved, 46, 999, -1))
     assert not any(CmeError.is_reserved(c) for c in defined)
+
+
+# --- the +CTSDSR header fast path agrees with the field-by-field reading --------
+
+
+def _reference_ctsdsr(parts: list[str]) -> tuple[object, ...]:
+    """EN 300 392-5 §6.13.3 read field by field, independently of the parser's fast path."""
+    from tetrakit.errors import DecodeError
+    from tetrakit.identities import parse_identity
+    from tetrakit.pei.enums import AiService, CalledPartyIdentityType, coerce
+
+    f = [p.strip() for p in parts]
+
+    def number(text: str) -> int:
+        if not text.isdigit() or not text.isascii():
+            raise DecodeError("not a number")
+        return int(text)
+
+    def identity(text: str) -> object:
+        if text == "":
+            return None
+        try:
+            return parse_identity(text)
+        except ValueError as exc:
+            raise DecodeError("not an identity") from exc
+
+    def kind(text: str) -> object:
+        return None if text == "" else coerce(CalledPartyIdentityType, number(text))
+
+    e2ee = None
+    if len(f) == 7 and f[6] != "":
+        flag = number(f[6])
+        if flag > 1:
+            raise DecodeError("e2ee")
+        e2ee = bool(flag)
+    return (coerce(AiService, number(f[0])), identity(f[1]), kind(f[2]), identity(f[3]),
+            kind(f[4]), number(f[5]), e2ee)
+
+
+_FIELD = st.one_of(
+    st.just(""),
+    st.from_regex(r"[0-9]{1,8}", fullmatch=True),
+    st.from_regex(r"[0-9]{9,18}", fullmatch=True),
+    st.sampled_from(["12", "13", "0", "1", "2", "9", " 12", "x", "1a"]),
+)
+
+
+@given(st.lists(_FIELD, min_size=6, max_size=7))
+def test_ctsdsr_fast_path_matches_reference(parts: list[str]) -> None:
+    from tetrakit.errors import DecodeError
+    from tetrakit.pei.results import ctsdsr_header_fields
+
+    try:
+        expected = _reference_ctsdsr(parts)
+    except DecodeError:
+        with pytest.raises(DecodeError):
+            ctsdsr_header_fields(parts)
+        return
+    got = ctsdsr_header_fields(parts)
+    assert got == expected
+    # enum members stay members and unknown codes stay plain ints, on both paths
+    assert [type(x) for x in got] == [type(x) for x in expected]
