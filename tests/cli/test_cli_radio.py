@@ -281,3 +281,10 @@ def test_replay_shows_every_event_kind_and_names_bad_lines(tmp_path: Path) -> No
     result = tetrakit("pei", "replay", str(trace))
     assert result.returncode == 1
     assert f"{trace}:8: not a JSON object" in result.stderr  # 7 records, then this
+
+
+def test_sds_send_group_without_report_names_the_group(pei_port: PeiPort) -> None:
+    result = tetrakit("sds", "send", "-p", pei_port.url, "--to", "9100", "--group", "Hei")
+    assert result.returncode == 0, result.stderr
+    # a fast member's report may already have arrived: either way the group is named
+    assert result.stdout.startswith(("sent to group 9100", "delivered to group 9100"))

@@ -81,7 +81,7 @@ def _finish(client: RadioClient, handle: SdsHandle, wanted: SdsState, deadline: 
             return f"delivered to group {handle.to}{source}{ref}{what}"
         return f"delivered to {handle.to}{ref}{what}"
     if state is SdsState.SENT and wanted is SdsState.SENT:
-        return f"sent to {handle.to}{ref}"
+        return f"sent to {'group ' if handle.group else ''}{handle.to}{ref}"
     if state in (SdsState.FAILED, SdsState.UNCONFIRMED):
         raise click.ClickException(f"SDS to {handle.to} {state.value}: {handle.error}")
     waits = {
