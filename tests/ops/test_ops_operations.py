@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -141,38 +143,23 @@ def test_http_trigger_with_a_structured_location_keeps_its_coordinates(
     tmp_path: Path, ops_kit: Any
 ) -> None:
     port = ops_kit.free_port()
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        'listen: "127.0.0.1:8080"\n  token: null', f'listen: "127.0.0.1:{port}"\n  token: "t0k"'
-    )
-    cfg = parse_config(text, file="hospital.yaml", base=tmp_path)
+    cfg = _example_with_token(tmp_path, port)
 
     async def main() -> None:
-        radio = MemoryRadio("primary")
-        pool = SupervisedRadioPool([radio])
-        controller = Controller(cfg, Journal(tmp_path / "j.sqlite3"), pool)
-        ops = Operations(cfg, controller, pool, {"primary": radio}, notifier=SdNotifier(""))
-        await controller.start()
-        await ops.start()
-        body = json.dumps({"alarm_type": "TRAUME", "location": {
-            "building": "A", "floor": 1, "room": "101", "unit": "Akuttmottak",
-            "latitude": 62.46431, "longitude": 6.34478}}).encode()
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"POST /api/alarms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                     b"Authorization: Bearer t0k\r\nContent-Type: application/json\r\n"
-                     + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-        answer = await reader.read()
-        writer.close()
-        assert answer.startswith(b"HTTP/1.1 202")
-        alarm_id = json.loads(answer.partition(b"\r\n\r\n")[2])["id"]
-        alarm = controller.engine.alarm(alarm_id)
-        assert alarm.text.startswith("TRAUMEALARM A1 rom 101 Akuttmottak #")
-        assert alarm.location["latitude"] == 62.46431
-        data, bits = lip.to_sds(lip.ShortLocationReport.from_position(62.46431, 6.34478))
-        controller.incoming(IncomingSds("primary", 2101, 12, data, bits))
-        pos = {p["issi"]: p for p in ops.alarm_detail(alarm_id)["positions"]}
-        assert pos[2101]["distance_m"] < 2
-        await ops.stop()
-        await controller.stop()
+        async with _running_ops(cfg, tmp_path) as (controller, ops):
+            body = json.dumps({"alarm_type": "TRAUME", "location": {
+                "building": "A", "floor": 1, "room": "101", "unit": "Akuttmottak",
+                "latitude": 62.46431, "longitude": 6.34478}}).encode()
+            status, answer = await _http_post(port, "/api/alarms", body, "t0k")
+            assert status == 202
+            alarm_id = answer["id"]
+            alarm = controller.engine.alarm(alarm_id)
+            assert alarm.text.startswith("TRAUMEALARM A1 rom 101 Akuttmottak #")
+            assert alarm.location["latitude"] == 62.46431
+            data, bits = lip.to_sds(lip.ShortLocationReport.from_position(62.46431, 6.34478))
+            controller.incoming(IncomingSds("primary", 2101, 12, data, bits))
+            pos = {p["issi"]: p for p in ops.alarm_detail(alarm_id)["positions"]}
+            assert pos[2101]["distance_m"] < 2
 
     asyncio.run(main())
 
@@ -249,6 +236,31 @@ def test_metrics_count_each_alarm_once_first_send_and_first_accept_only(
     asyncio.run(main())
 
 
+def _example_with_token(tmp_path: Path, port: int) -> Any:
+    """The example configuration with its HTTP API on ``port`` and the token ``t0k``."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    old = 'listen: "127.0.0.1:8080"\n  token: null'
+    assert old in text
+    text = text.replace(old, f'listen: "127.0.0.1:{port}"\n  token: "t0k"')
+    return parse_config(text, file="hospital.yaml", base=tmp_path)
+
+
+@contextlib.asynccontextmanager
+async def _running_ops(cfg: Any, tmp_path: Path) -> AsyncIterator[tuple[Controller, Operations]]:
+    """A controller and its operations on one in-memory radio, stopped however the test ends."""
+    radio = MemoryRadio("primary")
+    pool = SupervisedRadioPool([radio])
+    controller = Controller(cfg, Journal(tmp_path / "j.sqlite3"), pool)
+    ops = Operations(cfg, controller, pool, {"primary": radio}, notifier=SdNotifier(""))
+    await controller.start()
+    await ops.start()
+    try:
+        yield controller, ops
+    finally:
+        await ops.stop()
+        await controller.stop()
+
+
 async def _http_post(port: int, path: str, body: bytes, token: str) -> tuple[int, Any]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
@@ -264,33 +276,23 @@ def test_http_duplicate_trigger_and_cancel_reason_through_the_real_controller(
     tmp_path: Path, ops_kit: Any
 ) -> None:
     port = ops_kit.free_port()
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        'listen: "127.0.0.1:8080"\n  token: null', f'listen: "127.0.0.1:{port}"\n  token: "t0k"'
-    )
-    cfg = parse_config(text, file="hospital.yaml", base=tmp_path)
+    cfg = _example_with_token(tmp_path, port)
 
     async def main() -> None:
-        radio = MemoryRadio("primary")
-        pool = SupervisedRadioPool([radio])
-        controller = Controller(cfg, Journal(tmp_path / "j.sqlite3"), pool)
-        ops = Operations(cfg, controller, pool, {"primary": radio}, notifier=SdNotifier(""))
-        await controller.start()
-        await ops.start()
-        status, first = await _http_post(port, "/api/alarms", b'{"button": "C2-214"}', "t0k")
-        assert status == 202 and first["duplicate"] is False
-        status, again = await _http_post(port, "/api/alarms", b'{"button": "C2-214"}', "t0k")
-        assert status == 202 and again == {"id": first["id"], "duplicate": True,
-                                           "status": "duplicate of a running alarm"}
-        status, bad = await _http_post(port, f"/api/alarms/{first['id']}/cancel", b"{bad",
-                                       "t0k")
-        assert status == 400 and "not JSON" in bad["error"]
-        status, done = await _http_post(port, f"/api/alarms/{first['id']}/cancel",
-                                        b'{"reason": "drill"}', "t0k")
-        assert status == 200 and done["alarm"]["state"] == "cancelled"
-        facts = [f for f in controller.journal.events(first["id"]) if f.kind == "cancelled"]
-        assert len(facts) == 1 and "reason: drill" in facts[0].data["source"]
-        await ops.stop()
-        await controller.stop()
+        async with _running_ops(cfg, tmp_path) as (controller, _ops):
+            status, first = await _http_post(port, "/api/alarms", b'{"button": "C2-214"}', "t0k")
+            assert status == 202 and first["duplicate"] is False
+            status, again = await _http_post(port, "/api/alarms", b'{"button": "C2-214"}', "t0k")
+            assert status == 202 and again == {"id": first["id"], "duplicate": True,
+                                               "status": "duplicate of a running alarm"}
+            status, bad = await _http_post(port, f"/api/alarms/{first['id']}/cancel", b"{bad",
+                                           "t0k")
+            assert status == 400 and "not JSON" in bad["error"]
+            status, done = await _http_post(port, f"/api/alarms/{first['id']}/cancel",
+                                            b'{"reason": "drill"}', "t0k")
+            assert status == 200 and done["alarm"]["state"] == "cancelled"
+            facts = [f for f in controller.journal.events(first["id"]) if f.kind == "cancelled"]
+            assert len(facts) == 1 and "reason: drill" in facts[0].data["source"]
 
     asyncio.run(main())
 
@@ -547,39 +549,32 @@ def test_reload_warns_about_button_boxes_and_journal_and_rebinds_buttons(
         return parse_config(base.replace(old, new), file="hospital.yaml", base=tmp_path)
 
     async def main() -> None:
-        radio = MemoryRadio("primary")
-        pool = SupervisedRadioPool([radio])
-        controller = Controller(cfg, Journal(tmp_path / "j.sqlite3"), pool)
-        ops = Operations(cfg, controller, pool, {"primary": radio}, notifier=SdNotifier(""))
-        await controller.start()
-        await ops.start()
-        swapped = "buttons: {1: B3-312, 2: A1-101, 3: B5-520, 4: C2-214}"
-        with caplog.at_level(logging.INFO, logger="tetrakit.alarm.operations"):
-            # bindings changed, the panel cannot take them while running: say so
-            await ops.reload(variant("buttons: {1: B3-312, 2: A1-101, 3: C2-214, 4: B5-520}",
-                                     swapped))
-            assert "button box panel-a: button bindings changed; restart" in caplog.text
-            caplog.clear()
-            # a panel that can take new bindings gets them without a restart
-            got: list[dict[int, str]] = []
-            ops.watch_button_box("panel-a", got.append)
-            await ops.reload(cfg)
-            assert got == [{1: "B3-312", 2: "A1-101", 3: "C2-214", 4: "B5-520"}]
-            assert "restart" not in caplog.text
-            caplog.clear()
-            await ops.reload(variant('port: "simpanel://panel-a?buttons=4"',
-                                     'port: "/dev/ttyACM7"'))
-            assert "button box panel-a changed in the configuration (port or timing); " \
-                   "restart the daemon to apply" in caplog.text
-            caplog.clear()
-            await ops.reload(variant("journal: var/alarm-journal.sqlite3",
-                                     "journal: var/other.sqlite3"))
-            assert "journal changed in the configuration" in caplog.text
-            assert "restart the daemon to apply" in caplog.text
-            assert "button box panel-a changed" in caplog.text  # back to the old port
-        warned = [r for r in caplog.records if "restart" in r.getMessage()]
-        assert all(r.levelno == logging.WARNING for r in warned)
-        await ops.stop()
-        await controller.stop()
+        async with _running_ops(cfg, tmp_path) as (_controller, ops):
+            swapped = "buttons: {1: B3-312, 2: A1-101, 3: B5-520, 4: C2-214}"
+            with caplog.at_level(logging.INFO, logger="tetrakit.alarm.operations"):
+                # bindings changed, the panel cannot take them while running: say so
+                await ops.reload(variant("buttons: {1: B3-312, 2: A1-101, 3: C2-214, 4: B5-520}",
+                                         swapped))
+                assert "button box panel-a: button bindings changed; restart" in caplog.text
+                caplog.clear()
+                # a panel that can take new bindings gets them without a restart
+                got: list[dict[int, str]] = []
+                ops.watch_button_box("panel-a", got.append)
+                await ops.reload(cfg)
+                assert got == [{1: "B3-312", 2: "A1-101", 3: "C2-214", 4: "B5-520"}]
+                assert "restart" not in caplog.text
+                caplog.clear()
+                await ops.reload(variant('port: "simpanel://panel-a?buttons=4"',
+                                         'port: "/dev/ttyACM7"'))
+                assert "button box panel-a changed in the configuration (port or timing); " \
+                       "restart the daemon to apply" in caplog.text
+                caplog.clear()
+                await ops.reload(variant("journal: var/alarm-journal.sqlite3",
+                                         "journal: var/other.sqlite3"))
+                assert "journal changed in the configuration" in caplog.text
+                assert "restart the daemon to apply" in caplog.text
+                assert "button box panel-a changed" in caplog.text  # back to the old port
+            warned = [r for r in caplog.records if "restart" in r.getMessage()]
+            assert all(r.levelno == logging.WARNING for r in warned)
 
     asyncio.run(main())
